@@ -1,0 +1,122 @@
+//! Measurement helpers: impulse responses and their exact frequency response at chosen
+//! frequencies. Used by tests, the accuracy report and benchmarks; never on the audio thread.
+
+use std::f64::consts::PI;
+
+use super::eq::{AnalogBand, BandSettings, Equalizer, MAX_BLOCK};
+
+/// Magnitude in dB of the discrete-time Fourier transform of `ir` at `freq_hz`.
+pub fn dtft_db(ir: &[f64], freq_hz: f64, sample_rate: f64) -> f64 {
+    let w = 2.0 * PI * freq_hz / sample_rate;
+    let (step_re, step_im) = (w.cos(), -w.sin());
+    // Rotate a phasor instead of calling sin/cos per sample; renormalise now and then.
+    let (mut re, mut im) = (1.0f64, 0.0f64);
+    let (mut acc_re, mut acc_im) = (0.0, 0.0);
+    for (n, &x) in ir.iter().enumerate() {
+        acc_re += x * re;
+        acc_im += x * im;
+        let next_re = re * step_re - im * step_im;
+        im = re * step_im + im * step_re;
+        re = next_re;
+        if n % 1024 == 1023 {
+            let norm = (re * re + im * im).sqrt();
+            re /= norm;
+            im /= norm;
+        }
+    }
+    10.0 * (acc_re * acc_re + acc_im * acc_im).log10()
+}
+
+/// Let fades and glides settle (`settle` samples of silence), then return the left channel's
+/// response to a unit impulse: at most `max_len` samples, cut short once the tail has decayed
+/// below 1e-14 of the peak for 8192 samples. The right channel gets the same impulse and must
+/// answer identically.
+pub fn eq_impulse_response(eq: &mut Equalizer, settle: usize, max_len: usize) -> Vec<f64> {
+    let mut silence = [[0.0; 2]; MAX_BLOCK];
+    let mut done = 0;
+    while done < settle {
+        let n = MAX_BLOCK.min(settle - done);
+        silence[..n].fill([0.0; 2]);
+        eq.process_block(&mut silence[..n]);
+        done += n;
+    }
+    eq.reset();
+    let mut ir = Vec::with_capacity(max_len);
+    let mut block = [[0.0; 2]; MAX_BLOCK];
+    let (mut peak, mut quiet) = (0.0f64, 0usize);
+    while ir.len() < max_len && (ir.len() < 8192 || quiet < 8192) {
+        let n = MAX_BLOCK.min(max_len - ir.len());
+        block[..n].fill([0.0; 2]);
+        if ir.is_empty() {
+            block[0] = [1.0, 1.0];
+        }
+        eq.process_block(&mut block[..n]);
+        for frame in &block[..n] {
+            assert_eq!(frame[0].to_bits(), frame[1].to_bits(), "channels differ");
+            peak = peak.max(frame[0].abs());
+            quiet = if frame[0].abs() < 1e-14 * peak {
+                quiet + 1
+            } else {
+                0
+            };
+            ir.push(frame[0]);
+        }
+    }
+    ir
+}
+
+/// `count` log-spaced frequencies from `lo_hz` to `hi_hz` inclusive.
+pub fn log_frequencies(lo_hz: f64, hi_hz: f64, count: usize) -> Vec<f64> {
+    let ratio = (hi_hz / lo_hz).powf(1.0 / (count - 1) as f64);
+    (0..count).map(|i| lo_hz * ratio.powi(i as i32)).collect()
+}
+
+/// Worst deviation of a measured band from its analog prototype.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandError {
+    /// Measured minus analog, at the worst point, in dB.
+    pub error_db: f64,
+    pub at_hz: f64,
+    /// How many frequencies were compared.
+    pub points: usize,
+}
+
+/// Run `settings` as band 1 of a fresh EQ at `sample_rate`, measure its impulse response and
+/// compare it with the analog prototype at 48 log-spaced frequencies from 10 Hz to 20 kHz
+/// (capped at 0.45 × the rate) plus eight around the band centre. Points where the prototype
+/// is below `floor_db` (deep in a notch or a cut's stopband) are skipped.
+pub fn band_error(settings: &BandSettings, sample_rate: f64, floor_db: f64) -> BandError {
+    let mut eq = Equalizer::new(sample_rate);
+    eq.set_band(0, *settings);
+    let ir = eq_impulse_response(&mut eq, 8192, 1 << 19);
+    let analog = AnalogBand::new(settings.shape, settings.gain_db, settings.q, settings.slope);
+    let top = 20_000f64.min(0.45 * sample_rate);
+    let mut freqs = log_frequencies(10.0, top, 48);
+    let octaves = 1.0 / (4.0 * settings.q.max(0.5));
+    for k in 1..=4 {
+        for sign in [-1.0, 1.0] {
+            let f = settings.freq_hz * 2f64.powf(sign * k as f64 * octaves);
+            if (10.0..=top).contains(&f) {
+                freqs.push(f);
+            }
+        }
+    }
+    let mut worst = BandError {
+        error_db: 0.0,
+        at_hz: 0.0,
+        points: 0,
+    };
+    for f in freqs {
+        let expected = analog.magnitude_db(f, settings.freq_hz);
+        if expected < floor_db {
+            continue;
+        }
+        let error = dtft_db(&ir, f, sample_rate) - expected;
+        worst.points += 1;
+        if error.is_nan() || error.abs() > worst.error_db.abs() {
+            worst.error_db = error;
+            worst.at_hz = f;
+        }
+    }
+    worst
+}

@@ -1,0 +1,236 @@
+//! One EQ band: its settings, its digital design, and the runtime that fades it in and out.
+
+use std::f64::consts::PI;
+
+use super::design::{Biquad, design_inverted, design_section};
+use super::prototype::{AnalogBand, MAX_SECTIONS, Shape, Slope};
+use super::svf::{SvfParams, SvfSection};
+
+/// Lowest and highest band frequency the design accepts.
+pub const MIN_FREQ_HZ: f64 = 10.0;
+/// A band centre above this fraction of the (base) sample rate is clamped.
+const MAX_FREQ_FRACTION: f64 = 0.49;
+
+/// Everything that defines one band, in plain units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandSettings {
+    pub enabled: bool,
+    pub shape: Shape,
+    pub freq_hz: f64,
+    pub gain_db: f64,
+    pub q: f64,
+    pub slope: Slope,
+}
+
+impl Default for BandSettings {
+    fn default() -> Self {
+        BandSettings {
+            enabled: false,
+            shape: Shape::Bell,
+            freq_hz: 1000.0,
+            gain_db: 0.0,
+            q: 0.707,
+            slope: Slope::Db12,
+        }
+    }
+}
+
+impl BandSettings {
+    /// What changes the band's structure (and so needs a crossfade rather than a glide).
+    fn structure(&self) -> (Shape, Slope) {
+        let slope = if self.shape.uses_slope() {
+            self.slope
+        } else {
+            Slope::Db12
+        };
+        (self.shape, slope)
+    }
+}
+
+/// The sample rates the EQ works with: it runs at twice the host rate below 80 kHz.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EqRates {
+    pub base_hz: f64,
+    pub design_hz: f64,
+}
+
+impl EqRates {
+    pub fn for_sample_rate(base_hz: f64) -> EqRates {
+        let factor = if base_hz < 80_000.0 { 2.0 } else { 1.0 };
+        EqRates {
+            base_hz,
+            design_hz: base_hz * factor,
+        }
+    }
+
+    pub fn oversampling(&self) -> usize {
+        (self.design_hz / self.base_hz).round() as usize
+    }
+}
+
+/// The digital sections of a band: the single source of truth for the EQ's response (the DSP
+/// runs them, the editor draws them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandDesign {
+    pub sections: [Biquad; MAX_SECTIONS],
+    pub len: usize,
+}
+
+impl BandDesign {
+    /// Design `settings` for `rates`.
+    ///
+    /// Bounded work on the stack: it may run on the audio thread, must not allocate or block.
+    pub fn new(settings: &BandSettings, rates: EqRates) -> BandDesign {
+        let freq_hz = settings
+            .freq_hz
+            .clamp(MIN_FREQ_HZ, MAX_FREQ_FRACTION * rates.base_hz);
+        let analog = AnalogBand::new(settings.shape, settings.gain_db, settings.q, settings.slope);
+        let w0 = 2.0 * PI * freq_hz / rates.design_hz;
+        let mut design = BandDesign {
+            sections: [Biquad::IDENTITY; MAX_SECTIONS],
+            len: analog.len,
+        };
+        for (out, section) in design
+            .sections
+            .iter_mut()
+            .zip(&analog.sections[..analog.len])
+        {
+            *out = if analog.inverted {
+                design_inverted(section, w0, settings.q, rates.design_hz)
+            } else {
+                design_section(section, w0, settings.q, rates.design_hz)
+            };
+        }
+        design
+    }
+
+    /// Magnitude of the digital sections at `freq_hz`, in dB.
+    pub fn magnitude_db(&self, freq_hz: f64, rates: EqRates) -> f64 {
+        let w = 2.0 * PI * freq_hz / rates.design_hz;
+        let mag_sq: f64 = self.sections[..self.len]
+            .iter()
+            .map(|s| s.magnitude_sq(w))
+            .product();
+        10.0 * mag_sq.log10()
+    }
+}
+
+/// A band at run time: up to four SVF sections that glide between designs, and a fade that
+/// blends the whole band with a straight wire when it is switched or changes shape.
+#[derive(Debug, Clone, Copy)]
+pub struct Band {
+    sections: [SvfSection; MAX_SECTIONS],
+    /// The structure the sections currently hold, if any.
+    loaded: Option<(Shape, Slope)>,
+    /// The settings the loaded design was made for.
+    designed: BandSettings,
+    design: [SvfParams; MAX_SECTIONS],
+    len: usize,
+    /// Fade position at the end of the last block (0 = bypassed, 1 = fully in).
+    mix: f64,
+    active: bool,
+}
+
+impl Default for Band {
+    fn default() -> Self {
+        Band {
+            sections: [SvfSection::default(); MAX_SECTIONS],
+            loaded: None,
+            designed: BandSettings::default(),
+            design: [SvfParams::IDENTITY; MAX_SECTIONS],
+            len: 0,
+            mix: 0.0,
+            active: false,
+        }
+    }
+}
+
+impl Band {
+    /// Prepare the next `block_len` samples (at the design rate) for `settings`: redesign if a
+    /// continuous parameter moved, fade if the band was switched or changed shape.
+    /// `fade_step` is the fade progress per sample.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn update(
+        &mut self,
+        settings: &BandSettings,
+        rates: EqRates,
+        block_len: usize,
+        fade_step: f64,
+    ) {
+        let structure = settings.structure();
+        // A new structure can only be loaded while the band is silent (faded out).
+        if self.loaded != Some(structure) && self.mix == 0.0 && settings.enabled {
+            self.load(settings, rates);
+        }
+        let target = if settings.enabled && self.loaded == Some(structure) {
+            1.0
+        } else {
+            0.0
+        };
+        let was_active = self.active;
+        let start = self.mix;
+        let step = fade_step * block_len as f64;
+        self.mix = if target > start {
+            (start + step).min(target)
+        } else {
+            (start - step).max(target)
+        };
+        self.active = start > 0.0 || self.mix > 0.0;
+        if !self.active {
+            return;
+        }
+        if self.loaded == Some(structure) && self.designed != *settings {
+            self.redesign(settings, rates);
+        }
+        if !was_active {
+            // Waking from silence: start from clean states, not whatever was left when the
+            // band went quiet.
+            for (section, params) in self.sections.iter_mut().zip(&self.design) {
+                section.set(params.with_mix(start));
+                section.reset();
+            }
+        }
+        for (section, params) in self.sections[..self.len].iter_mut().zip(&self.design) {
+            section.glide_to(params.with_mix(self.mix), block_len as u32);
+        }
+    }
+
+    fn load(&mut self, settings: &BandSettings, rates: EqRates) {
+        self.redesign(settings, rates);
+        for (section, params) in self.sections.iter_mut().zip(&self.design) {
+            section.set(params.with_mix(0.0));
+            section.reset();
+        }
+        self.loaded = Some(settings.structure());
+    }
+
+    fn redesign(&mut self, settings: &BandSettings, rates: EqRates) {
+        let design = BandDesign::new(settings, rates);
+        self.len = design.len;
+        for (params, bq) in self.design.iter_mut().zip(&design.sections[..design.len]) {
+            *params = SvfParams::from_biquad(bq);
+        }
+        self.designed = *settings;
+    }
+
+    /// Whether the band contributes to the next block.
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// The band's sections, for the cascade to run.
+    pub fn sections_mut(&mut self) -> &mut [SvfSection] {
+        &mut self.sections[..self.len]
+    }
+
+    pub fn is_finite(&self) -> bool {
+        self.sections.iter().all(SvfSection::is_finite)
+    }
+
+    pub fn reset(&mut self) {
+        for s in &mut self.sections {
+            s.reset();
+        }
+    }
+}

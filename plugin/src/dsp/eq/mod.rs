@@ -1,0 +1,159 @@
+//! The 8-band parametric EQ.
+//!
+//! Each band is designed against its analog prototype (`prototype.rs`) by `design.rs`, run as
+//! SVF sections (`svf.rs`), and faded in and out by `band.rs`. Below 80 kHz the bands run at
+//! twice the host rate between the half-band filters of `halfband.rs`, which is what keeps
+//! their shape analog up to 20 kHz.
+
+pub mod band;
+pub mod design;
+pub mod halfband;
+pub mod prototype;
+pub mod svf;
+
+pub use band::{BandDesign, BandSettings, EqRates};
+pub use prototype::{AnalogBand, Shape, Slope};
+
+use band::Band;
+use halfband::{Downsampler, Upsampler};
+
+/// Number of bands.
+pub const BANDS: usize = 8;
+/// Largest block `process_block` accepts; parameters are applied once per block.
+pub const MAX_BLOCK: usize = 64;
+/// Fade time when a band is switched on/off or changes shape.
+const BAND_FADE_MS: f64 = 10.0;
+/// Fade time between the direct path and the oversampled path.
+const OVERSAMPLING_FADE_MS: f64 = 5.0;
+
+/// The EQ stage. Holds everything inline: creating it is the only allocation-free setup the
+/// audio thread never has to repeat.
+#[derive(Debug, Clone)]
+pub struct Equalizer {
+    rates: EqRates,
+    settings: [BandSettings; BANDS],
+    bands: [Band; BANDS],
+    up: Upsampler,
+    down: Downsampler,
+    /// Blend of the oversampled path (1) against the direct path (0).
+    os_mix: f64,
+    os_running: bool,
+    band_fade_step: f64,
+    os_fade_step: f64,
+}
+
+impl Equalizer {
+    pub fn new(sample_rate: f64) -> Equalizer {
+        let rates = EqRates::for_sample_rate(sample_rate);
+        let coefs = halfband::design(sample_rate);
+        Equalizer {
+            rates,
+            settings: [BandSettings::default(); BANDS],
+            bands: [Band::default(); BANDS],
+            up: Upsampler::new(coefs),
+            down: Downsampler::new(coefs),
+            os_mix: 0.0,
+            os_running: false,
+            band_fade_step: 1000.0 / (BAND_FADE_MS * rates.design_hz),
+            os_fade_step: 1000.0 / (OVERSAMPLING_FADE_MS * sample_rate),
+        }
+    }
+
+    pub fn rates(&self) -> EqRates {
+        self.rates
+    }
+
+    /// Settings for band `index`, applied from the next block on (gliding, or fading for
+    /// switches and shape changes).
+    pub fn set_band(&mut self, index: usize, settings: BandSettings) {
+        self.settings[index] = settings;
+    }
+
+    pub fn band(&self, index: usize) -> &BandSettings {
+        &self.settings[index]
+    }
+
+    /// Clear all filter states (settings are kept).
+    pub fn reset(&mut self) {
+        for band in &mut self.bands {
+            band.reset();
+        }
+        self.up.reset();
+        self.down.reset();
+    }
+
+    /// Process up to `MAX_BLOCK` stereo frames in place.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn process_block(&mut self, frames: &mut [[f64; 2]]) {
+        let n = frames.len();
+        debug_assert!(n <= MAX_BLOCK);
+        let factor = self.rates.oversampling();
+        for (band, settings) in self.bands.iter_mut().zip(&self.settings) {
+            band.update(settings, self.rates, n * factor, self.band_fade_step);
+        }
+        let any_active = self.bands.iter().any(Band::is_active);
+        if factor == 1 {
+            if any_active {
+                run_cascade(&mut self.bands, frames);
+            }
+        } else {
+            self.process_oversampled(frames, any_active);
+        }
+        if !self.is_finite() {
+            // A non-finite state would poison every later sample: start over.
+            self.reset();
+        }
+    }
+
+    fn process_oversampled(&mut self, frames: &mut [[f64; 2]], any_active: bool) {
+        let target = if any_active { 1.0 } else { 0.0 };
+        if self.os_mix == 0.0 && target == 0.0 {
+            self.os_running = false;
+            return;
+        }
+        if !self.os_running {
+            self.up.reset();
+            self.down.reset();
+            self.os_running = true;
+        }
+        let n = frames.len();
+        let mut dry = [[0.0; 2]; MAX_BLOCK];
+        dry[..n].copy_from_slice(frames);
+        let mut high = [[0.0; 2]; 2 * MAX_BLOCK];
+        self.up.process(frames, &mut high[..2 * n]);
+        run_cascade(&mut self.bands, &mut high[..2 * n]);
+        self.down.process(&high[..2 * n], frames);
+        if self.os_mix != 1.0 || target != 1.0 {
+            for (wet, dry) in frames.iter_mut().zip(&dry[..n]) {
+                self.os_mix = if target > self.os_mix {
+                    (self.os_mix + self.os_fade_step).min(target)
+                } else {
+                    (self.os_mix - self.os_fade_step).max(target)
+                };
+                for ch in 0..2 {
+                    wet[ch] = dry[ch] + self.os_mix * (wet[ch] - dry[ch]);
+                }
+            }
+        }
+    }
+
+    fn is_finite(&self) -> bool {
+        self.bands.iter().all(Band::is_finite) && self.up.is_finite() && self.down.is_finite()
+    }
+}
+
+/// Run every active band's sections over `frames`, sample by sample so the CPU can overlap the
+/// sections' dependency chains.
+fn run_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+    for band in bands.iter_mut().filter(|b| b.is_active()) {
+        let sections = band.sections_mut();
+        for frame in frames.iter_mut() {
+            let mut x = *frame;
+            for s in sections.iter_mut() {
+                x = s.tick(x);
+            }
+            *frame = x;
+        }
+    }
+}
