@@ -1,1 +1,161 @@
-fn main() {}
+//! `cargo xtask`: bundling (nice-plug-xtask), installing, and the full test run.
+//!
+//! - `cargo xtask bundle strata --release` → `target/bundled/Strata.{clap,vst3}`
+//! - `cargo xtask install` → builds release bundles and copies them to `~/.clap`, `~/.vst3`
+//! - `cargo xtask test` → every test: unit tests, the CLAP host harness and the VST3 host test
+//!   (pedalboard, in a Python venv under `target/venv`), against a debug bundle whose process()
+//!   aborts on any allocation.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const PACKAGE: &str = "strata";
+const BUNDLE_NAME: &str = "Strata";
+/// Python packages for the VST3 host test, pinned.
+const PYTHON_REQUIREMENTS: &str = "tests/vst3/requirements.txt";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    nice_plug_xtask::chdir_workspace_root()?;
+    match command.as_str() {
+        "install" => install(&rest),
+        "test" => test(&rest),
+        "test-bundle" => test_bundle().map(|dir| println!("{}", dir.display())),
+        "bundle" | "bundle-universal" | "known-packages" => {
+            let all = std::iter::once(command).chain(rest);
+            nice_plug_xtask::main_with_args("cargo xtask", all)
+        }
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 bundle <package> [--release]   build plugin bundles into target/bundled\n  \
+                 install [--no-build]           build release bundles, copy to ~/.clap and ~/.vst3\n  \
+                 test [cargo test args]         run every test (unit, CLAP host, VST3 host)\n  \
+                 test-bundle                    build the debug bundles the host tests load"
+            );
+            if command.is_empty() || command == "help" || command == "--help" {
+                Ok(())
+            } else {
+                bail!("unknown command '{command}'")
+            }
+        }
+    }
+}
+
+/// Build release bundles and copy them where Linux DAWs look for plugins.
+fn install(args: &[String]) -> Result<()> {
+    if !args.iter().any(|a| a == "--no-build") {
+        let bundle_args = [PACKAGE, "--release"].map(String::from);
+        nice_plug_xtask::main_with_args(
+            "cargo xtask",
+            std::iter::once("bundle".to_string()).chain(bundle_args),
+        )?;
+    }
+    let bundled = target_dir()?.join("bundled");
+    let home = PathBuf::from(std::env::var("HOME").context("HOME is not set")?);
+    let clap_dest = home.join(".clap");
+    let vst3_dest = home.join(".vst3");
+    copy_replacing(&bundled.join(format!("{BUNDLE_NAME}.clap")), &clap_dest)?;
+    copy_replacing(&bundled.join(format!("{BUNDLE_NAME}.vst3")), &vst3_dest)?;
+    println!(
+        "Installed {BUNDLE_NAME}.clap into {} and {BUNDLE_NAME}.vst3 into {}.\n\
+         Rescan plugins in your DAW (e.g. Bitwig, REAPER, Ardour) to find \"{BUNDLE_NAME}\".",
+        clap_dest.display(),
+        vst3_dest.display()
+    );
+    Ok(())
+}
+
+/// Copy `src` (a file or a directory) into `dest_dir`, replacing an older copy.
+fn copy_replacing(src: &Path, dest_dir: &Path) -> Result<()> {
+    if !src.exists() {
+        bail!("{} does not exist: bundle first", src.display());
+    }
+    std::fs::create_dir_all(dest_dir)?;
+    let dest = dest_dir.join(src.file_name().context("bundle has no name")?);
+    if dest.is_dir() {
+        std::fs::remove_dir_all(&dest)?;
+    } else if dest.exists() {
+        std::fs::remove_file(&dest)?;
+    }
+    let status = Command::new("cp").arg("-r").arg(src).arg(&dest).status()?;
+    if !status.success() {
+        bail!("copying {} to {} failed", src.display(), dest.display());
+    }
+    Ok(())
+}
+
+fn target_dir() -> Result<PathBuf> {
+    Ok(std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target")))
+}
+
+/// Build the debug plugin and bundle it under `target/host-test/bundled`, away from the release
+/// bundles in `target/bundled`. Debug builds keep nice-plug's `assert_process_allocs` active.
+fn test_bundle() -> Result<PathBuf> {
+    nice_plug_xtask::build(&[PACKAGE.to_string()], &[])?;
+    let target = target_dir()?;
+    // nice-plug-xtask reads `<dir>/debug/` and writes `<dir>/bundled/`: point a directory of our
+    // own at the real debug output.
+    let root = target.join("host-test");
+    std::fs::create_dir_all(&root)?;
+    let link = root.join("debug");
+    if !link.exists() {
+        std::os::unix::fs::symlink(std::fs::canonicalize(target.join("debug"))?, &link)
+            .context("linking the debug build for bundling")?;
+    }
+    nice_plug_xtask::bundle(&root, PACKAGE, &[], false)?;
+    Ok(std::fs::canonicalize(root.join("bundled"))?)
+}
+
+/// The Python interpreter of the test venv, created and provisioned on first use.
+fn python_venv() -> Result<PathBuf> {
+    let venv = std::fs::canonicalize(target_dir()?)?.join("venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        println!(
+            "Creating the Python venv for the VST3 host test in {}",
+            venv.display()
+        );
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+            .context("python3 -m venv failed (on Debian: apt-get install python3-venv)")?;
+    }
+    let stamp = venv.join("requirements.installed");
+    let wanted = std::fs::read_to_string(PYTHON_REQUIREMENTS)?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        println!("Installing {PYTHON_REQUIREMENTS} into the venv");
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "-r"])
+            .arg(PYTHON_REQUIREMENTS))?;
+        std::fs::write(&stamp, wanted)?;
+    }
+    Ok(python)
+}
+
+/// Every test: bundles first, then `cargo test --workspace` with the host tests pointed at them.
+fn test(extra: &[String]) -> Result<()> {
+    let bundles = test_bundle()?;
+    let python = python_venv()?;
+    println!("Host tests load bundles from {}", bundles.display());
+    run(Command::new("cargo")
+        .args(["test", "--workspace"])
+        .args(extra)
+        .env("STRATA_TEST_BUNDLES", &bundles)
+        .env("STRATA_TEST_PYTHON", &python))
+}
+
+fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not run {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}

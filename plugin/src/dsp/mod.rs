@@ -3,3 +3,4 @@
 
 pub mod analysis;
 pub mod eq;
+pub mod fade;

@@ -5,6 +5,7 @@ use std::f64::consts::PI;
 use super::design::{Biquad, design_inverted, design_section};
 use super::prototype::{AnalogBand, MAX_SECTIONS, Shape, Slope};
 use super::svf::{SvfParams, SvfSection};
+use crate::dsp::fade::Fade;
 
 /// Lowest and highest band frequency the design accepts.
 pub const MIN_FREQ_HZ: f64 = 10.0;
@@ -126,8 +127,8 @@ pub struct Band {
     designed: BandSettings,
     design: [SvfParams; MAX_SECTIONS],
     len: usize,
-    /// Fade position at the end of the last block (0 = bypassed, 1 = fully in).
-    mix: f64,
+    /// Blend of the band against a straight wire (0 = bypassed, 1 = fully in).
+    fade: Fade,
     active: bool,
 }
 
@@ -139,7 +140,7 @@ impl Default for Band {
             designed: BandSettings::default(),
             design: [SvfParams::IDENTITY; MAX_SECTIONS],
             len: 0,
-            mix: 0.0,
+            fade: Fade::new(1.0),
             active: false,
         }
     }
@@ -148,7 +149,7 @@ impl Default for Band {
 impl Band {
     /// Prepare the next `block_len` samples (at the design rate) for `settings`: redesign if a
     /// continuous parameter moved, fade if the band was switched or changed shape.
-    /// `fade_step` is the fade progress per sample.
+    /// `fade_samples` is the length of a fade.
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn update(
@@ -156,27 +157,20 @@ impl Band {
         settings: &BandSettings,
         rates: EqRates,
         block_len: usize,
-        fade_step: f64,
+        fade_samples: f64,
     ) {
         let structure = settings.structure();
-        // A new structure can only be loaded while the band is silent (faded out).
-        if self.loaded != Some(structure) && self.mix == 0.0 && settings.enabled {
-            self.load(settings, rates);
-        }
-        let target = if settings.enabled && self.loaded == Some(structure) {
-            1.0
-        } else {
-            0.0
-        };
         let was_active = self.active;
-        let start = self.mix;
-        let step = fade_step * block_len as f64;
-        self.mix = if target > start {
-            (start + step).min(target)
-        } else {
-            (start - step).max(target)
-        };
-        self.active = start > 0.0 || self.mix > 0.0;
+        let start = self.fade.value();
+        // A new structure can only be loaded while the band is silent (faded out).
+        if self.loaded != Some(structure) && start == 0.0 && settings.enabled {
+            self.load(settings, rates);
+            self.fade = Fade::new(fade_samples);
+        }
+        self.fade
+            .set_target(settings.enabled && self.loaded == Some(structure));
+        let mix = self.fade.advance(block_len);
+        self.active = start > 0.0 || mix > 0.0;
         if !self.active {
             return;
         }
@@ -192,7 +186,7 @@ impl Band {
             }
         }
         for (section, params) in self.sections[..self.len].iter_mut().zip(&self.design) {
-            section.glide_to(params.with_mix(self.mix), block_len as u32);
+            section.glide_to(params.with_mix(mix), block_len as u32);
         }
     }
 

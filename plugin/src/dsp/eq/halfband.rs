@@ -189,7 +189,11 @@ mod tests {
         let k = 2 * freqs.len();
         let basis = |i: usize, j: usize| {
             let ph = 2.0 * PI * freqs[j / 2] * i as f64 / rate;
-            if j.is_multiple_of(2) { ph.sin() } else { ph.cos() }
+            if j.is_multiple_of(2) {
+                ph.sin()
+            } else {
+                ph.cos()
+            }
         };
         let mut ata = vec![vec![0.0; k]; k];
         let mut atb = vec![0.0; k];

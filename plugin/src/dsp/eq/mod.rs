@@ -14,6 +14,7 @@ pub mod svf;
 pub use band::{BandDesign, BandSettings, EqRates};
 pub use prototype::{AnalogBand, Shape, Slope};
 
+use crate::dsp::fade::Fade;
 use band::Band;
 use halfband::{Downsampler, Upsampler};
 
@@ -36,10 +37,9 @@ pub struct Equalizer {
     up: Upsampler,
     down: Downsampler,
     /// Blend of the oversampled path (1) against the direct path (0).
-    os_mix: f64,
+    os_fade: Fade,
     os_running: bool,
-    band_fade_step: f64,
-    os_fade_step: f64,
+    band_fade_samples: f64,
 }
 
 impl Equalizer {
@@ -52,10 +52,9 @@ impl Equalizer {
             bands: [Band::default(); BANDS],
             up: Upsampler::new(coefs),
             down: Downsampler::new(coefs),
-            os_mix: 0.0,
+            os_fade: Fade::new(OVERSAMPLING_FADE_MS * sample_rate / 1000.0),
             os_running: false,
-            band_fade_step: 1000.0 / (BAND_FADE_MS * rates.design_hz),
-            os_fade_step: 1000.0 / (OVERSAMPLING_FADE_MS * sample_rate),
+            band_fade_samples: BAND_FADE_MS * rates.design_hz / 1000.0,
         }
     }
 
@@ -90,7 +89,7 @@ impl Equalizer {
         debug_assert!(n <= MAX_BLOCK);
         let factor = self.rates.oversampling();
         for (band, settings) in self.bands.iter_mut().zip(&self.settings) {
-            band.update(settings, self.rates, n * factor, self.band_fade_step);
+            band.update(settings, self.rates, n * factor, self.band_fade_samples);
         }
         let any_active = self.bands.iter().any(Band::is_active);
         if factor == 1 {
@@ -107,8 +106,8 @@ impl Equalizer {
     }
 
     fn process_oversampled(&mut self, frames: &mut [[f64; 2]], any_active: bool) {
-        let target = if any_active { 1.0 } else { 0.0 };
-        if self.os_mix == 0.0 && target == 0.0 {
+        self.os_fade.set_target(any_active);
+        if self.os_fade.is_silent() {
             self.os_running = false;
             return;
         }
@@ -124,15 +123,11 @@ impl Equalizer {
         self.up.process(frames, &mut high[..2 * n]);
         run_cascade(&mut self.bands, &mut high[..2 * n]);
         self.down.process(&high[..2 * n], frames);
-        if self.os_mix != 1.0 || target != 1.0 {
+        if !self.os_fade.is_full() {
             for (wet, dry) in frames.iter_mut().zip(&dry[..n]) {
-                self.os_mix = if target > self.os_mix {
-                    (self.os_mix + self.os_fade_step).min(target)
-                } else {
-                    (self.os_mix - self.os_fade_step).max(target)
-                };
+                let m = self.os_fade.advance(1);
                 for ch in 0..2 {
-                    wet[ch] = dry[ch] + self.os_mix * (wet[ch] - dry[ch]);
+                    wet[ch] = dry[ch] + m * (wet[ch] - dry[ch]);
                 }
             }
         }
@@ -146,14 +141,19 @@ impl Equalizer {
 /// Run every active band's sections over `frames`, sample by sample so the CPU can overlap the
 /// sections' dependency chains.
 fn run_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+    let mut sections: [Option<&mut svf::SvfSection>; BANDS * 4] = Default::default();
+    let mut n = 0;
     for band in bands.iter_mut().filter(|b| b.is_active()) {
-        let sections = band.sections_mut();
-        for frame in frames.iter_mut() {
-            let mut x = *frame;
-            for s in sections.iter_mut() {
-                x = s.tick(x);
-            }
-            *frame = x;
+        for s in band.sections_mut() {
+            sections[n] = Some(s);
+            n += 1;
         }
+    }
+    for frame in frames.iter_mut() {
+        let mut x = *frame;
+        for s in sections[..n].iter_mut().flatten() {
+            x = s.tick(x);
+        }
+        *frame = x;
     }
 }

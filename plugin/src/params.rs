@@ -1,0 +1,424 @@
+//! The parameter tree. Ids are stable forever (presets and automation depend on them): add new
+//! parameters, never rename or reuse an id.
+//!
+//! This is the edge between nice-plug and the DSP: parameters are read here, smoothed by
+//! nice-plug's smoothers, and handed to the chain as plain structs.
+
+use std::sync::Arc;
+
+use nice_plug::prelude::*;
+
+use crate::chain::Chain;
+use crate::dsp::eq::{BANDS, BandSettings, Shape, Slope};
+
+/// Smoothing time for every continuous parameter.
+const SMOOTHING_MS: f32 = 20.0;
+
+#[derive(Params)]
+pub struct StrataParams {
+    #[id = "in_gain"]
+    pub input_gain: FloatParam,
+    #[id = "out_gain"]
+    pub output_gain: FloatParam,
+    /// The host's bypass: a click-free crossfade to the (latency-aligned) dry signal.
+    #[id = "bypass"]
+    pub bypass: BoolParam,
+
+    #[nested(id_prefix = "eq1", group = "EQ Band 1")]
+    pub eq1: EqBandParams,
+    #[nested(id_prefix = "eq2", group = "EQ Band 2")]
+    pub eq2: EqBandParams,
+    #[nested(id_prefix = "eq3", group = "EQ Band 3")]
+    pub eq3: EqBandParams,
+    #[nested(id_prefix = "eq4", group = "EQ Band 4")]
+    pub eq4: EqBandParams,
+    #[nested(id_prefix = "eq5", group = "EQ Band 5")]
+    pub eq5: EqBandParams,
+    #[nested(id_prefix = "eq6", group = "EQ Band 6")]
+    pub eq6: EqBandParams,
+    #[nested(id_prefix = "eq7", group = "EQ Band 7")]
+    pub eq7: EqBandParams,
+    #[nested(id_prefix = "eq8", group = "EQ Band 8")]
+    pub eq8: EqBandParams,
+
+    #[nested(group = "Compressor")]
+    pub comp: CompressorParams,
+    #[nested(group = "Limiter")]
+    pub limiter: LimiterParams,
+}
+
+impl Default for StrataParams {
+    fn default() -> Self {
+        StrataParams {
+            input_gain: gain_param("Input Gain", 0.0, -24.0, 24.0),
+            output_gain: gain_param("Output Gain", 0.0, -24.0, 24.0),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
+            eq1: EqBandParams::new(1, Shape::LowCut, 30.0),
+            eq2: EqBandParams::new(2, Shape::LowShelf, 100.0),
+            eq3: EqBandParams::new(3, Shape::Bell, 250.0),
+            eq4: EqBandParams::new(4, Shape::Bell, 600.0),
+            eq5: EqBandParams::new(5, Shape::Bell, 1500.0),
+            eq6: EqBandParams::new(6, Shape::Bell, 3500.0),
+            eq7: EqBandParams::new(7, Shape::HighShelf, 8000.0),
+            eq8: EqBandParams::new(8, Shape::HighCut, 18_000.0),
+            comp: CompressorParams::default(),
+            limiter: LimiterParams::default(),
+        }
+    }
+}
+
+impl StrataParams {
+    pub fn bands(&self) -> [&EqBandParams; BANDS] {
+        [
+            &self.eq1, &self.eq2, &self.eq3, &self.eq4, &self.eq5, &self.eq6, &self.eq7, &self.eq8,
+        ]
+    }
+
+    /// Hand the parameter values for the next block to `chain`, and fill the per-sample linear
+    /// input and output gains (both slices are one block long).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn prepare_block(
+        &self,
+        chain: &mut Chain,
+        input_gain: &mut [f32],
+        output_gain: &mut [f32],
+    ) {
+        let len = input_gain.len() as u32;
+        fill_linear_gain(&self.input_gain, input_gain);
+        fill_linear_gain(&self.output_gain, output_gain);
+        for (i, band) in self.bands().iter().enumerate() {
+            chain.set_band(i, band.settings(len));
+        }
+        chain.set_bypass(self.bypass.value());
+    }
+}
+
+/// Per-sample linear gains from a smoothed dB parameter.
+fn fill_linear_gain(param: &FloatParam, out: &mut [f32]) {
+    if param.smoothed.is_smoothing() {
+        param.smoothed.next_block_exact(out);
+        for g in out.iter_mut() {
+            *g = util::db_to_gain(*g);
+        }
+    } else {
+        out.fill(util::db_to_gain(param.smoothed.next()));
+    }
+}
+
+/// One EQ band. Ids get the band's prefix: `eq1_on`, `eq1_type`, `eq1_freq`, …
+#[derive(Params)]
+pub struct EqBandParams {
+    #[id = "on"]
+    pub enabled: BoolParam,
+    #[id = "type"]
+    pub shape: EnumParam<Shape>,
+    #[id = "freq"]
+    pub freq: FloatParam,
+    #[id = "gain"]
+    pub gain: FloatParam,
+    #[id = "q"]
+    pub q: FloatParam,
+    /// Cut slope, for low/high cuts only.
+    #[id = "slope"]
+    pub slope: EnumParam<Slope>,
+}
+
+impl EqBandParams {
+    fn new(index: usize, shape: Shape, freq_hz: f32) -> Self {
+        EqBandParams {
+            enabled: BoolParam::new(format!("EQ{index} On"), false),
+            shape: EnumParam::new(format!("EQ{index} Type"), shape),
+            freq: FloatParam::new(
+                format!("EQ{index} Freq"),
+                freq_hz,
+                FloatRange::Skewed {
+                    min: 10.0,
+                    max: 22_000.0,
+                    factor: FloatRange::skew_factor(-2.1),
+                },
+            )
+            .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
+            .with_value_to_string(formatters::v2s_f32_hz_then_khz(2))
+            .with_string_to_value(formatters::s2v_f32_hz_then_khz()),
+            gain: gain_param(&format!("EQ{index} Gain"), 0.0, -24.0, 24.0),
+            q: FloatParam::new(
+                format!("EQ{index} Q"),
+                0.707,
+                FloatRange::Skewed {
+                    min: 0.1,
+                    max: 18.0,
+                    factor: FloatRange::skew_factor(-2.0),
+                },
+            )
+            .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
+            .with_step_size(0.001)
+            .with_value_to_string(v2s_decimals(3))
+            .with_string_to_value(s2v_number()),
+            slope: EnumParam::new(format!("EQ{index} Slope"), Slope::Db12),
+        }
+    }
+
+    /// The band's settings `steps` samples from now (advancing the smoothers).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn settings(&self, steps: u32) -> BandSettings {
+        BandSettings {
+            enabled: self.enabled.value(),
+            shape: self.shape.value(),
+            freq_hz: self.freq.smoothed.next_step(steps) as f64,
+            gain_db: self.gain.smoothed.next_step(steps) as f64,
+            q: self.q.smoothed.next_step(steps) as f64,
+            slope: self.slope.value(),
+        }
+    }
+}
+
+/// Detector of the compressor.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detector {
+    #[id = "peak"]
+    Peak,
+    #[id = "rms"]
+    #[name = "RMS"]
+    Rms,
+}
+
+/// Where the compressor listens.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SidechainSource {
+    #[id = "internal"]
+    Internal,
+    #[id = "external"]
+    External,
+}
+
+/// Compressor parameters (its processing lands with the dynamics stage).
+#[derive(Params)]
+pub struct CompressorParams {
+    #[id = "comp_on"]
+    pub enabled: BoolParam,
+    #[id = "comp_thresh"]
+    pub threshold: FloatParam,
+    #[id = "comp_ratio"]
+    pub ratio: FloatParam,
+    #[id = "comp_knee"]
+    pub knee: FloatParam,
+    #[id = "comp_attack"]
+    pub attack: FloatParam,
+    #[id = "comp_release"]
+    pub release: FloatParam,
+    #[id = "comp_makeup"]
+    pub makeup: FloatParam,
+    #[id = "comp_auto"]
+    pub auto_makeup: BoolParam,
+    #[id = "comp_detect"]
+    pub detector: EnumParam<Detector>,
+    #[id = "comp_schpf"]
+    pub sidechain_hpf: FloatParam,
+    #[id = "comp_sc_src"]
+    pub sidechain_source: EnumParam<SidechainSource>,
+    #[id = "comp_link"]
+    pub stereo_link: FloatParam,
+    #[id = "comp_mix"]
+    pub mix: FloatParam,
+}
+
+impl Default for CompressorParams {
+    fn default() -> Self {
+        CompressorParams {
+            enabled: BoolParam::new("Comp On", false),
+            threshold: gain_param("Comp Threshold", -18.0, -60.0, 0.0),
+            ratio: FloatParam::new(
+                "Comp Ratio",
+                4.0,
+                FloatRange::Skewed {
+                    min: 1.0,
+                    max: 20.0,
+                    factor: FloatRange::skew_factor(-1.5),
+                },
+            )
+            .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
+            .with_step_size(0.01)
+            .with_value_to_string(formatters::v2s_compression_ratio(2))
+            .with_string_to_value(formatters::s2v_compression_ratio()),
+            knee: gain_param("Comp Knee", 6.0, 0.0, 24.0),
+            attack: time_param("Comp Attack", 10.0, 0.05, 250.0),
+            release: time_param("Comp Release", 150.0, 5.0, 2500.0),
+            makeup: gain_param("Comp Makeup", 0.0, -12.0, 24.0),
+            auto_makeup: BoolParam::new("Comp Auto Makeup", false),
+            detector: EnumParam::new("Comp Detector", Detector::Peak),
+            sidechain_hpf: FloatParam::new(
+                "Comp SC HPF",
+                20.0,
+                FloatRange::Skewed {
+                    min: 20.0,
+                    max: 1000.0,
+                    factor: FloatRange::skew_factor(-1.5),
+                },
+            )
+            .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
+            .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
+            .with_string_to_value(formatters::s2v_f32_hz_then_khz()),
+            sidechain_source: EnumParam::new("Comp Sidechain", SidechainSource::Internal),
+            stereo_link: percent_param("Comp Stereo Link", 1.0),
+            mix: percent_param("Comp Mix", 1.0),
+        }
+    }
+}
+
+/// True-peak limiter parameters (its processing lands with the dynamics stage).
+#[derive(Params)]
+pub struct LimiterParams {
+    #[id = "lim_on"]
+    pub enabled: BoolParam,
+    #[id = "lim_ceiling"]
+    pub ceiling: FloatParam,
+    #[id = "lim_release"]
+    pub release: FloatParam,
+    #[id = "lim_lookahead"]
+    pub lookahead: FloatParam,
+    #[id = "lim_tp"]
+    pub true_peak: BoolParam,
+}
+
+impl Default for LimiterParams {
+    fn default() -> Self {
+        LimiterParams {
+            enabled: BoolParam::new("Limiter On", false),
+            ceiling: gain_param("Limiter Ceiling", -1.0, -20.0, 0.0),
+            release: time_param("Limiter Release", 50.0, 1.0, 1000.0),
+            lookahead: FloatParam::new(
+                "Limiter Lookahead",
+                2.0,
+                FloatRange::Linear {
+                    min: 0.5,
+                    max: 10.0,
+                },
+            )
+            .with_unit(" ms")
+            .with_step_size(0.01)
+            .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
+            .with_value_to_string(v2s_decimals(2))
+            .with_string_to_value(s2v_number()),
+            true_peak: BoolParam::new("Limiter True Peak", true),
+        }
+    }
+}
+
+/// A level in dB, linear in dB, shown with one decimal.
+fn gain_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min, max })
+        .with_unit(" dB")
+        .with_step_size(0.01)
+        .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
+        .with_value_to_string(v2s_decimals(2))
+        .with_string_to_value(s2v_number())
+}
+
+/// A time in milliseconds on a log-like scale.
+fn time_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min,
+            max,
+            factor: FloatRange::skew_factor(-2.0),
+        },
+    )
+    .with_unit(" ms")
+    .with_step_size(0.01)
+    .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
+    .with_value_to_string(v2s_decimals(2))
+    .with_string_to_value(s2v_number())
+}
+
+/// A 0–1 amount shown as a percentage.
+fn percent_param(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+        .with_unit("%")
+        .with_step_size(0.001)
+        .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
+        .with_value_to_string(formatters::v2s_f32_percentage(1))
+        .with_string_to_value(formatters::s2v_f32_percentage())
+}
+
+type ValueToString = Arc<dyn Fn(f32) -> String + Send + Sync>;
+type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
+
+fn v2s_decimals(digits: usize) -> ValueToString {
+    Arc::new(move |value| format!("{value:.digits$}"))
+}
+
+/// Parses a plain number, ignoring a trailing unit and a leading plus sign.
+fn s2v_number() -> StringToValue {
+    Arc::new(|string| {
+        let trimmed = string.trim().trim_start_matches('+');
+        let end = trimmed
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == 'E'))
+            .unwrap_or(trimmed.len());
+        trimmed[..end].trim().parse().ok()
+    })
+}
+
+impl Enum for Shape {
+    fn variants() -> &'static [&'static str] {
+        &[
+            "Bell",
+            "Low Shelf",
+            "High Shelf",
+            "Notch",
+            "Band Pass",
+            "Tilt",
+            "Low Cut",
+            "High Cut",
+        ]
+    }
+
+    fn ids() -> Option<&'static [&'static str]> {
+        Some(&[
+            "bell",
+            "low_shelf",
+            "high_shelf",
+            "notch",
+            "band_pass",
+            "tilt",
+            "low_cut",
+            "high_cut",
+        ])
+    }
+
+    fn to_index(self) -> usize {
+        Shape::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    fn from_index(index: usize) -> Self {
+        Shape::ALL.get(index).copied().unwrap_or(Shape::Bell)
+    }
+}
+
+impl Enum for Slope {
+    fn variants() -> &'static [&'static str] {
+        &[
+            "6 dB/oct",
+            "12 dB/oct",
+            "18 dB/oct",
+            "24 dB/oct",
+            "36 dB/oct",
+            "48 dB/oct",
+        ]
+    }
+
+    fn ids() -> Option<&'static [&'static str]> {
+        Some(&["6", "12", "18", "24", "36", "48"])
+    }
+
+    fn to_index(self) -> usize {
+        Slope::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    fn from_index(index: usize) -> Self {
+        Slope::ALL.get(index).copied().unwrap_or(Slope::Db12)
+    }
+}

@@ -1,0 +1,347 @@
+//! Loads the built `Strata.clap` like a DAW and checks what it does, by measurement.
+
+use std::sync::Arc;
+
+use strata::dsp::eq::{AnalogBand, Shape, Slope};
+use strata_tests::bundle_path;
+use strata_tests::clap_host::{ClapInstance, ClapLibrary, ParamChange, param_hash, require};
+use strata_tests::signal::{first_difference, gain_db_at, noise, sine};
+
+const PLUGIN_ID: &str = "org.strata.channel-strip";
+
+fn library() -> Arc<ClapLibrary> {
+    let path = bundle_path("Strata.clap");
+    require(&path).unwrap();
+    ClapLibrary::load(&path).unwrap()
+}
+
+fn instance() -> ClapInstance {
+    library().instantiate(PLUGIN_ID).unwrap()
+}
+
+/// Parameter changes that turn band 1 into a bell at `freq`, `gain` dB, Q 1.
+fn bell(plugin: &ClapInstance, freq: &str, gain: &str) -> Vec<ParamChange> {
+    [
+        ("EQ1 On", "On"),
+        ("EQ1 Type", "Bell"),
+        ("EQ1 Freq", freq),
+        ("EQ1 Gain", gain),
+        ("EQ1 Q", "1"),
+    ]
+    .iter()
+    .map(|(name, text)| {
+        let (id, value) = plugin.value_from_text(name, text);
+        ParamChange { time: 0, id, value }
+    })
+    .collect()
+}
+
+fn stereo(x: Vec<f32>) -> Vec<Vec<f32>> {
+    vec![x.clone(), x]
+}
+
+#[test]
+fn factory_describes_strata() {
+    let lib = library();
+    let descriptors = lib.descriptors();
+    assert_eq!(descriptors.len(), 1);
+    let d = &descriptors[0];
+    assert_eq!(d.id, PLUGIN_ID);
+    assert_eq!(d.name, "Strata");
+    assert!(!d.version.is_empty());
+    for feature in [
+        "audio-effect",
+        "equalizer",
+        "compressor",
+        "limiter",
+        "stereo",
+        "mono",
+    ] {
+        assert!(
+            d.features.iter().any(|f| f == feature),
+            "missing feature {feature}: {:?}",
+            d.features
+        );
+    }
+}
+
+#[test]
+fn parameters_have_their_stable_ids_and_text_round_trips() {
+    let plugin = instance();
+    let params = plugin.params();
+    // nice-plug hashes the stable string ids: the CLAP ids prove the ids.
+    let mut expected: Vec<String> = ["in_gain", "out_gain", "bypass"].map(String::from).to_vec();
+    for band in 1..=8 {
+        for p in ["on", "type", "freq", "gain", "q", "slope"] {
+            expected.push(format!("eq{band}_{p}"));
+        }
+    }
+    for p in [
+        "comp_on",
+        "comp_thresh",
+        "comp_ratio",
+        "comp_knee",
+        "comp_attack",
+        "comp_release",
+        "comp_makeup",
+        "comp_auto",
+        "comp_detect",
+        "comp_schpf",
+        "comp_sc_src",
+        "comp_link",
+        "comp_mix",
+        "lim_on",
+        "lim_ceiling",
+        "lim_release",
+        "lim_lookahead",
+        "lim_tp",
+    ] {
+        expected.push(p.to_string());
+    }
+    for id in &expected {
+        assert!(
+            params.iter().any(|p| p.id == param_hash(id)),
+            "no parameter with id {id}"
+        );
+    }
+    assert_eq!(params.len(), expected.len(), "unexpected extra parameters");
+    let eq3_gain = params
+        .iter()
+        .find(|p| p.id == param_hash("eq3_gain"))
+        .unwrap();
+    assert_eq!(eq3_gain.name, "EQ3 Gain");
+    assert_eq!(eq3_gain.module, "EQ Band 3");
+
+    // Text → value → text is stable for every parameter across its range.
+    for p in &params {
+        for i in 0..=20 {
+            let v = p.min + (p.max - p.min) * i as f64 / 20.0;
+            let text = plugin.value_to_text(p.id, v).unwrap();
+            let back = plugin
+                .text_to_value(p.id, &text)
+                .unwrap_or_else(|| panic!("{}: {text:?} does not parse", p.name));
+            let again = plugin.value_to_text(p.id, back).unwrap();
+            assert_eq!(
+                text, again,
+                "{}: {v} -> {text:?} -> {back} -> {again:?}",
+                p.name
+            );
+        }
+    }
+}
+
+#[test]
+fn bell_boost_is_measured_at_every_rate_and_block_size() {
+    let random: Vec<usize> = {
+        let mut rng = fastrand::Rng::with_seed(7);
+        (0..64).map(|_| rng.usize(1..=4096)).collect()
+    };
+    let patterns: [(&str, Vec<usize>); 5] = [
+        ("1", vec![1]),
+        ("64", vec![64]),
+        ("512", vec![512]),
+        ("4096", vec![4096]),
+        ("random", random),
+    ];
+    for rate in [44_100.0, 48_000.0, 96_000.0] {
+        let len = (rate * 0.5) as usize;
+        let tail = len / 4;
+        for (name, sizes) in &patterns {
+            let mut plugin = instance();
+            let changes = bell(&plugin, "1 kHz", "6");
+            plugin.flush(&changes);
+            plugin.activate(rate, 1, 4096).unwrap();
+            let analog = AnalogBand::new(Shape::Bell, 6.0, 1.0, Slope::Db12);
+            for freq in [1000.0, 100.0, 10_000.0] {
+                let expected = analog.magnitude_db(freq, 1000.0);
+                let x = sine(freq, 0.1, rate, len);
+                let y = plugin.run(&stereo(x.clone()), &[], sizes, &[]).unwrap();
+                for ch in &y {
+                    let g = gain_db_at(&x, ch, freq, rate, tail);
+                    assert!(
+                        (g - expected).abs() < 0.02,
+                        "{rate} Hz, blocks {name}: {freq} Hz gain {g:.4} dB, expected {expected:.4}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn automation_mid_block_changes_the_output_at_that_sample() {
+    let rate = 48_000.0;
+    let len = 48_000;
+    let x = stereo(sine(1000.0, 0.25, rate, len));
+    // (parameter, its value before, after; the bell's gain; gain expected at 1 kHz after)
+    let cases = [
+        ("EQ1 Gain", "0", "9", "0", 9.0),
+        (
+            "EQ1 Freq",
+            "1 kHz",
+            "2.5 kHz",
+            "6",
+            AnalogBand::new(Shape::Bell, 6.0, 1.0, Slope::Db12).magnitude_db(1000.0, 2500.0),
+        ),
+    ];
+    for (name, before, after, bell_gain, expected) in cases {
+        let run = |event: Option<(usize, &str)>| {
+            let mut plugin = instance();
+            let id = plugin.param_id(name);
+            let mut setup = bell(&plugin, "1 kHz", bell_gain);
+            setup.retain(|c| c.id != id);
+            setup.push(ParamChange {
+                time: 0,
+                id,
+                value: plugin.value_from_text(name, before).1,
+            });
+            plugin.flush(&setup);
+            plugin.activate(rate, 1, 512).unwrap();
+            let changes: Vec<ParamChange> = event
+                .map(|(at, text)| ParamChange {
+                    time: at as u32,
+                    id,
+                    value: plugin.value_from_text(name, text).1,
+                })
+                .into_iter()
+                .collect();
+            plugin.run(&x, &[], &[512], &changes).unwrap()
+        };
+        let reference = run(None);
+        // Block 20 starts at 10240; the event sits 300 samples into it.
+        let at = 20 * 512 + 300;
+        let automated = run(Some((at, after)));
+        for ch in 0..2 {
+            let first = first_difference(&reference[ch], &automated[ch]);
+            assert_eq!(
+                first,
+                Some(at),
+                "{name}: output changed at {first:?}, event at {at}"
+            );
+        }
+        // And the change is the one asked for, once smoothing has settled.
+        let g = gain_db_at(&x[0], &automated[0], 1000.0, rate, 8000);
+        assert!(
+            (g - expected).abs() < 0.02,
+            "{name}: gain after automation {g:.3} dB, expected {expected:.3}"
+        );
+    }
+}
+
+#[test]
+fn state_round_trip_restores_parameters_and_output() {
+    let rate = 48_000.0;
+    let mut a = instance();
+    let mut changes = bell(&a, "750 Hz", "-4.5");
+    for (name, text) in [
+        ("EQ2 On", "On"),
+        ("EQ2 Type", "High Shelf"),
+        ("EQ2 Freq", "6 kHz"),
+        ("EQ2 Gain", "3.25"),
+        ("EQ8 On", "On"),
+        ("EQ8 Slope", "24 dB/oct"),
+        ("Output Gain", "-2.5"),
+        ("Comp Ratio", "6:1"),
+    ] {
+        let (id, value) = a.value_from_text(name, text);
+        changes.push(ParamChange { time: 0, id, value });
+    }
+    a.flush(&changes);
+    let state = a.save_state().unwrap();
+    assert!(!state.is_empty());
+
+    let mut b = instance();
+    b.load_state(&state).unwrap();
+    for p in a.params() {
+        assert_eq!(
+            a.get_value(p.id),
+            b.get_value(p.id),
+            "{} differs after reload",
+            p.name
+        );
+    }
+    let x = stereo(noise(0.3, 24_000, 1));
+    a.activate(rate, 1, 1024).unwrap();
+    b.activate(rate, 1, 1024).unwrap();
+    let ya = a.run(&x, &[], &[1024], &[]).unwrap();
+    let yb = b.run(&x, &[], &[1024], &[]).unwrap();
+    assert_eq!(ya, yb, "same state, same input, different output");
+    // The reloaded settings really act: the output is not the input.
+    assert!(first_difference(&ya[0], &x[0]).is_some());
+}
+
+#[test]
+fn flush_without_audio_updates_parameters() {
+    let mut plugin = instance();
+    let (id, value) = plugin.value_from_text("EQ4 Gain", "-7.5");
+    assert_ne!(plugin.get_value(id), Some(value));
+    // Inactive instance: no audio at all.
+    plugin.flush(&[ParamChange { time: 0, id, value }]);
+    assert_eq!(plugin.get_value(id), Some(value));
+    assert_eq!(plugin.value_to_text(id, value).as_deref(), Some("-7.50 dB"));
+    // Active but not processing.
+    plugin.activate(44_100.0, 1, 512).unwrap();
+    let (id, value) = plugin.value_from_text("EQ4 Freq", "2 kHz");
+    plugin.flush(&[ParamChange { time: 0, id, value }]);
+    assert_eq!(plugin.get_value(id), Some(value));
+}
+
+#[test]
+fn mono_layout_processes_one_channel() {
+    let mut plugin = instance();
+    let configs = plugin.ports_configs();
+    let mono = configs
+        .iter()
+        .find(|c| c.main_input_channels == 1 && c.main_output_channels == 1)
+        .unwrap_or_else(|| panic!("no mono layout in {configs:?}"));
+    plugin.select_ports_config(mono.id).unwrap();
+    assert_eq!(plugin.main_port_channels(), (1, 1));
+    let changes = bell(&plugin, "1 kHz", "-6");
+    plugin.flush(&changes);
+    let rate = 44_100.0;
+    plugin.activate(rate, 1, 256).unwrap();
+    let x = sine(1000.0, 0.2, rate, 22_050);
+    let y = plugin.run(std::slice::from_ref(&x), &[], &[256], &[]).unwrap();
+    assert_eq!(y.len(), 1);
+    let g = gain_db_at(&x, &y[0], 1000.0, rate, 5000);
+    assert!((g + 6.0).abs() < 0.02, "mono bell cut measured {g:.3} dB");
+}
+
+#[test]
+fn bypass_crossfades_to_the_exact_input() {
+    let rate = 48_000.0;
+    let mut plugin = instance();
+    let mut changes = bell(&plugin, "1 kHz", "12");
+    let bypass = plugin.param_id("Bypass");
+    let x = stereo(sine(1000.0, 0.1, rate, 48_000));
+    plugin.flush(&changes);
+    plugin.activate(rate, 1, 480).unwrap();
+    changes.clear();
+    changes.push(ParamChange {
+        time: 24_000,
+        id: bypass,
+        value: 1.0,
+    });
+    let y = plugin.run(&x, &[], &[480], &changes).unwrap();
+    // Before: +12 dB. After the 10 ms fade: bit-exact input.
+    let before = gain_db_at(&x[0][..20_000], &y[0][..20_000], 1000.0, rate, 4000);
+    assert!(
+        (before - 12.0).abs() < 0.02,
+        "boost before bypass {before:.3}"
+    );
+    assert_eq!(
+        &y[0][24_480..],
+        &x[0][24_480..],
+        "bypassed output is not the input"
+    );
+    // No click: the largest sample-to-sample step stays within what the louder sine has.
+    let max_step = y[0]
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max);
+    let sine_step = 0.1 * 3.981 * (2.0 * std::f32::consts::PI * 1000.0 / 48_000.0);
+    assert!(
+        max_step <= sine_step * 1.05,
+        "step {max_step} vs sine's {sine_step}"
+    );
+}
