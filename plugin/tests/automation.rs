@@ -62,7 +62,7 @@ fn parameter_jumps_are_click_free() {
     let rate = 48_000.0;
     // (what is automated, the loudest the output gets relative to the input)
     type Automation = fn(usize, &mut EmbeddedStrata);
-    let cases: [(&str, f32, Automation); 5] = [
+    let cases: [(&str, f32, Automation); 6] = [
         ("gain ±12 dB every 40 ms", 3.99, |b, s| {
             if b % 15 == 0 {
                 let g = if (b / 15) % 2 == 0 { "12" } else { "-12" };
@@ -75,6 +75,17 @@ fn parameter_jumps_are_click_free() {
                 s.set_param_text("eq1_freq", f).unwrap();
             }
         }),
+        (
+            "Q 8 bell swept 60 Hz ↔ 2 kHz every 40 ms",
+            3.99,
+            |b, s| {
+                s.set_param_text("eq1_q", "8").unwrap();
+                if b % 15 == 0 {
+                    let f = if (b / 15) % 2 == 0 { "60" } else { "2000" };
+                    s.set_param_text("eq1_freq", f).unwrap();
+                }
+            },
+        ),
         (
             "type bell → high shelf → notch → low shelf every 50 ms",
             3.99,

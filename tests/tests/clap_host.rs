@@ -301,7 +301,9 @@ fn mono_layout_processes_one_channel() {
     let rate = 44_100.0;
     plugin.activate(rate, 1, 256).unwrap();
     let x = sine(1000.0, 0.2, rate, 22_050);
-    let y = plugin.run(std::slice::from_ref(&x), &[], &[256], &[]).unwrap();
+    let y = plugin
+        .run(std::slice::from_ref(&x), &[], &[256], &[])
+        .unwrap();
     assert_eq!(y.len(), 1);
     let g = gain_db_at(&x, &y[0], 1000.0, rate, 5000);
     assert!((g + 6.0).abs() < 0.02, "mono bell cut measured {g:.3} dB");

@@ -1,1 +1,5 @@
-//! placeholder
+//! Strata's egui widget kit and theme. Knows nothing of DSP or of the plugin: widgets take
+//! plain values and closures.
+
+pub mod scale;
+pub mod theme;

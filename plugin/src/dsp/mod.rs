@@ -4,3 +4,4 @@
 pub mod analysis;
 pub mod eq;
 pub mod fade;
+pub mod simd;

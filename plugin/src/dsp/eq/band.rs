@@ -4,7 +4,7 @@ use std::f64::consts::PI;
 
 use super::design::{Biquad, design_inverted, design_section};
 use super::prototype::{AnalogBand, MAX_SECTIONS, Shape, Slope};
-use super::svf::{SvfParams, SvfSection};
+use super::section::{Section, coefs};
 use crate::dsp::fade::Fade;
 
 /// Lowest and highest band frequency the design accepts.
@@ -116,16 +116,16 @@ impl BandDesign {
     }
 }
 
-/// A band at run time: up to four SVF sections that glide between designs, and a fade that
+/// A band at run time: up to four sections that glide between designs, and a fade that
 /// blends the whole band with a straight wire when it is switched or changes shape.
 #[derive(Debug, Clone, Copy)]
 pub struct Band {
-    sections: [SvfSection; MAX_SECTIONS],
+    sections: [Section; MAX_SECTIONS],
     /// The structure the sections currently hold, if any.
     loaded: Option<(Shape, Slope)>,
     /// The settings the loaded design was made for.
     designed: BandSettings,
-    design: [SvfParams; MAX_SECTIONS],
+    design: [Biquad; MAX_SECTIONS],
     len: usize,
     /// Blend of the band against a straight wire (0 = bypassed, 1 = fully in).
     fade: Fade,
@@ -135,10 +135,10 @@ pub struct Band {
 impl Default for Band {
     fn default() -> Self {
         Band {
-            sections: [SvfSection::default(); MAX_SECTIONS],
+            sections: [Section::default(); MAX_SECTIONS],
             loaded: None,
             designed: BandSettings::default(),
-            design: [SvfParams::IDENTITY; MAX_SECTIONS],
+            design: [Biquad::IDENTITY; MAX_SECTIONS],
             len: 0,
             fade: Fade::new(1.0),
             active: false,
@@ -160,17 +160,19 @@ impl Band {
         fade_samples: f64,
     ) {
         let structure = settings.structure();
+        if self.fade.is_full() && self.designed == *settings && self.loaded == Some(structure) {
+            // Steady and unchanged: the common case, nothing to do.
+            return;
+        }
         let was_active = self.active;
-        let start = self.fade.value();
         // A new structure can only be loaded while the band is silent (faded out).
-        if self.loaded != Some(structure) && start == 0.0 && settings.enabled {
+        if self.loaded != Some(structure) && self.fade.is_silent() && settings.enabled {
             self.load(settings, rates);
             self.fade = Fade::new(fade_samples);
         }
         self.fade
             .set_target(settings.enabled && self.loaded == Some(structure));
-        let mix = self.fade.advance(block_len);
-        self.active = start > 0.0 || mix > 0.0;
+        self.active = !self.fade.is_silent();
         if !self.active {
             return;
         }
@@ -180,20 +182,33 @@ impl Band {
         if !was_active {
             // Waking from silence: start from clean states, not whatever was left when the
             // band went quiet.
-            for (section, params) in self.sections.iter_mut().zip(&self.design) {
-                section.set(params.with_mix(start));
+            for (section, bq) in self.sections.iter_mut().zip(&self.design) {
+                section.set(coefs(bq));
                 section.reset();
             }
         }
-        for (section, params) in self.sections[..self.len].iter_mut().zip(&self.design) {
-            section.glide_to(params.with_mix(mix), block_len as u32);
+        for (section, bq) in self.sections[..self.len].iter_mut().zip(&self.design) {
+            section.glide_to(coefs(bq), block_len as u32);
         }
+    }
+
+    /// Advance the band's fade by one sample and return the blend (0 = wire, 1 = band).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    #[inline(always)]
+    pub fn next_mix(&mut self) -> f64 {
+        self.fade.advance(1)
+    }
+
+    /// Whether the band is fully in and staying so (no blend needed).
+    pub fn is_steady(&self) -> bool {
+        self.fade.is_full()
     }
 
     fn load(&mut self, settings: &BandSettings, rates: EqRates) {
         self.redesign(settings, rates);
-        for (section, params) in self.sections.iter_mut().zip(&self.design) {
-            section.set(params.with_mix(0.0));
+        for (section, bq) in self.sections.iter_mut().zip(&self.design) {
+            section.set(coefs(bq));
             section.reset();
         }
         self.loaded = Some(settings.structure());
@@ -202,9 +217,7 @@ impl Band {
     fn redesign(&mut self, settings: &BandSettings, rates: EqRates) {
         let design = BandDesign::new(settings, rates);
         self.len = design.len;
-        for (params, bq) in self.design.iter_mut().zip(&design.sections[..design.len]) {
-            *params = SvfParams::from_biquad(bq);
-        }
+        self.design = design.sections;
         self.designed = *settings;
     }
 
@@ -214,12 +227,8 @@ impl Band {
     }
 
     /// The band's sections, for the cascade to run.
-    pub fn sections_mut(&mut self) -> &mut [SvfSection] {
+    pub fn sections_mut(&mut self) -> &mut [Section] {
         &mut self.sections[..self.len]
-    }
-
-    pub fn is_finite(&self) -> bool {
-        self.sections.iter().all(SvfSection::is_finite)
     }
 
     pub fn reset(&mut self) {

@@ -8,8 +8,9 @@
 pub mod band;
 pub mod design;
 pub mod halfband;
+pub mod pipeline;
 pub mod prototype;
-pub mod svf;
+pub mod section;
 
 pub use band::{BandDesign, BandSettings, EqRates};
 pub use prototype::{AnalogBand, Shape, Slope};
@@ -17,6 +18,8 @@ pub use prototype::{AnalogBand, Shape, Slope};
 use crate::dsp::fade::Fade;
 use band::Band;
 use halfband::{Downsampler, Upsampler};
+use prototype::MAX_SECTIONS;
+use section::Section;
 
 /// Number of bands.
 pub const BANDS: usize = 8;
@@ -27,8 +30,7 @@ const BAND_FADE_MS: f64 = 10.0;
 /// Fade time between the direct path and the oversampled path.
 const OVERSAMPLING_FADE_MS: f64 = 5.0;
 
-/// The EQ stage. Holds everything inline: creating it is the only allocation-free setup the
-/// audio thread never has to repeat.
+/// The EQ stage. Created (and allocated) when the plugin activates, never on the audio thread.
 #[derive(Debug, Clone)]
 pub struct Equalizer {
     rates: EqRates,
@@ -40,6 +42,14 @@ pub struct Equalizer {
     os_fade: Fade,
     os_running: bool,
     band_fade_samples: f64,
+    scratch: Box<Scratch>,
+}
+
+/// Working buffers, allocated once with the EQ (never on the audio thread).
+#[derive(Debug, Clone)]
+struct Scratch {
+    dry: [[f64; 2]; MAX_BLOCK],
+    high: [[f64; 2]; 2 * MAX_BLOCK],
 }
 
 impl Equalizer {
@@ -55,6 +65,10 @@ impl Equalizer {
             os_fade: Fade::new(OVERSAMPLING_FADE_MS * sample_rate / 1000.0),
             os_running: false,
             band_fade_samples: BAND_FADE_MS * rates.design_hz / 1000.0,
+            scratch: Box::new(Scratch {
+                dry: [[0.0; 2]; MAX_BLOCK],
+                high: [[0.0; 2]; 2 * MAX_BLOCK],
+            }),
         }
     }
 
@@ -99,8 +113,9 @@ impl Equalizer {
         } else {
             self.process_oversampled(frames, any_active);
         }
-        if !self.is_finite() {
-            // A non-finite state would poison every later sample: start over.
+        if frames.iter().flatten().any(|x| !x.is_finite()) {
+            // A non-finite state would poison every later sample: start over. (Any non-finite
+            // state shows in the output within a sample, so checking the output suffices.)
             self.reset();
         }
     }
@@ -117,14 +132,17 @@ impl Equalizer {
             self.os_running = true;
         }
         let n = frames.len();
-        let mut dry = [[0.0; 2]; MAX_BLOCK];
-        dry[..n].copy_from_slice(frames);
-        let mut high = [[0.0; 2]; 2 * MAX_BLOCK];
-        self.up.process(frames, &mut high[..2 * n]);
-        run_cascade(&mut self.bands, &mut high[..2 * n]);
-        self.down.process(&high[..2 * n], frames);
-        if !self.os_fade.is_full() {
-            for (wet, dry) in frames.iter_mut().zip(&dry[..n]) {
+        let fading = !self.os_fade.is_full();
+        let dry = &mut self.scratch.dry[..n];
+        if fading {
+            dry.copy_from_slice(frames);
+        }
+        let high = &mut self.scratch.high[..2 * n];
+        self.up.process(frames, high);
+        run_cascade(&mut self.bands, high);
+        self.down.process(high, frames);
+        if fading {
+            for (wet, dry) in frames.iter_mut().zip(dry.iter()) {
                 let m = self.os_fade.advance(1);
                 for ch in 0..2 {
                     wet[ch] = dry[ch] + m * (wet[ch] - dry[ch]);
@@ -132,16 +150,24 @@ impl Equalizer {
             }
         }
     }
+}
 
-    fn is_finite(&self) -> bool {
-        self.bands.iter().all(Band::is_finite) && self.up.is_finite() && self.down.is_finite()
+/// Run every active band over `frames`.
+fn run_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+    let steady = bands
+        .iter_mut()
+        .filter(|b| b.is_active())
+        .all(|b| b.is_steady() && !b.sections_mut().iter().any(Section::is_gliding));
+    if steady {
+        run_steady_cascade(bands, frames);
+    } else {
+        run_changing_cascade(bands, frames);
     }
 }
 
-/// Run every active band's sections over `frames`, sample by sample so the CPU can overlap the
-/// sections' dependency chains.
-fn run_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
-    let mut sections: [Option<&mut svf::SvfSection>; BANDS * 4] = Default::default();
+/// Nothing moves: all sections run through the SIMD pipeline.
+fn run_steady_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+    let mut sections: [Option<&mut Section>; BANDS * MAX_SECTIONS] = Default::default();
     let mut n = 0;
     for band in bands.iter_mut().filter(|b| b.is_active()) {
         for s in band.sections_mut() {
@@ -149,10 +175,25 @@ fn run_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
             n += 1;
         }
     }
+    pipeline::run_sections(&mut sections[..n], frames);
+}
+
+/// Something glides or fades: sample by sample, with a fading band blended with its input.
+fn run_changing_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     for frame in frames.iter_mut() {
         let mut x = *frame;
-        for s in sections[..n].iter_mut().flatten() {
-            x = s.tick(x);
+        for band in bands.iter_mut().filter(|b| b.is_active()) {
+            let input = x;
+            for s in band.sections_mut() {
+                x = s.tick(x);
+            }
+            if !band.is_steady() {
+                let m = band.next_mix();
+                x = [
+                    input[0] + m * (x[0] - input[0]),
+                    input[1] + m * (x[1] - input[1]),
+                ];
+            }
         }
         *frame = x;
     }

@@ -1,0 +1,429 @@
+//! SIMD across sections: the cascade as a skewed pipeline.
+//!
+//! A cascade is serial (section k needs section k−1's output), so SIMD across channels alone
+//! leaves most of a vector idle. Here lanes `2k, 2k+1` hold section `k` (left, right), and at
+//! step `t` section `k` works on sample `t − k`: every section's input is already there, in
+//! the previous section's last output. One step is a handful of vector multiply-adds for all
+//! sections at once, plus one lane shift.
+//!
+//! To add no latency, each block is run to completion: the first and last `S − 1` steps
+//! (`S` sections) are masked so that sections only touch samples of this block.
+
+use super::section::Section;
+use crate::dsp::simd::{self, MulAdd, Plain};
+
+/// Portable kernel: `L / 2 ≥ sections.len()` lanes in plain arrays (the compiler vectorises
+/// what it can). The reference the SIMD kernels are tested against.
+#[inline(always)]
+fn run<const L: usize, M: MulAdd>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+    let mut g = Gathered::new(sections);
+    let lanes = |a: &[f64; 2 * MAX_PIPELINE]| -> [f64; L] { std::array::from_fn(|i| a[i]) };
+    let (b0, b1, b2, na1, na2) = (
+        lanes(&g.b0),
+        lanes(&g.b1),
+        lanes(&g.b2),
+        lanes(&g.na1),
+        lanes(&g.na2),
+    );
+    let (mut x1, mut x2, mut y1, mut y2) = (lanes(&g.x1), lanes(&g.x2), lanes(&g.y1), lanes(&g.y2));
+    let depth = L / 2;
+    let n = frames.len();
+    for t in 0..n + depth - 1 {
+        let input = frames.get(t).copied().unwrap_or([0.0; 2]);
+        // Section k's input is section k−1's latest output.
+        let mut x = [0.0; L];
+        x[0] = input[0];
+        x[1] = input[1];
+        x[2..].copy_from_slice(&y1[..L - 2]);
+        let mut y = [0.0; L];
+        for i in 0..L {
+            // Older terms first, the ones that arrived last step at the end of the chain.
+            let older = M::madd(b2[i], x2[i], M::madd(b1[i], x1[i], na2[i] * y2[i]));
+            y[i] = M::madd(b0[i], x[i], M::madd(na1[i], y1[i], older));
+        }
+        for i in 0..L {
+            // While the pipeline fills or drains, section k only works on sample t − k if that
+            // sample is in this block.
+            if Gathered::valid(t, i / 2, n) {
+                (x2[i], x1[i], y2[i], y1[i]) = (x1[i], x[i], y1[i], y[i]);
+            }
+        }
+        if t + 1 >= depth {
+            frames[t + 1 - depth] = [y[L - 2], y[L - 1]];
+        }
+    }
+    g.x1[..L].copy_from_slice(&x1);
+    g.x2[..L].copy_from_slice(&x2);
+    g.y1[..L].copy_from_slice(&y1);
+    g.y2[..L].copy_from_slice(&y2);
+    g.scatter(sections);
+}
+
+/// The pipelines instantiated: up to 16 sections at once, longer cascades in chunks.
+/// Inlined into each ISA's wrapper below, so every copy is compiled for that ISA.
+#[inline(always)]
+fn run_any<M: MulAdd>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+    for chunk in sections.chunks_mut(16) {
+        match chunk.len() {
+            1..=4 => run::<8, M>(chunk, frames),
+            5..=8 => run::<16, M>(chunk, frames),
+            9..=12 => run::<24, M>(chunk, frames),
+            _ => run::<32, M>(chunk, frames),
+        }
+    }
+}
+
+/// Every section's coefficients and history laid out lane-wise (`2k + channel`), padded with
+/// wires up to the widest pipeline.
+struct Gathered {
+    b0: [f64; 2 * MAX_PIPELINE],
+    b1: [f64; 2 * MAX_PIPELINE],
+    b2: [f64; 2 * MAX_PIPELINE],
+    na1: [f64; 2 * MAX_PIPELINE],
+    na2: [f64; 2 * MAX_PIPELINE],
+    x1: [f64; 2 * MAX_PIPELINE],
+    x2: [f64; 2 * MAX_PIPELINE],
+    y1: [f64; 2 * MAX_PIPELINE],
+    y2: [f64; 2 * MAX_PIPELINE],
+}
+
+/// Sections handled by one pipeline pass; longer cascades run in chunks.
+const MAX_PIPELINE: usize = 16;
+
+impl Gathered {
+    fn new(sections: &[Option<&mut Section>]) -> Gathered {
+        let mut g = Gathered {
+            b0: [1.0; 2 * MAX_PIPELINE],
+            b1: [0.0; 2 * MAX_PIPELINE],
+            b2: [0.0; 2 * MAX_PIPELINE],
+            na1: [0.0; 2 * MAX_PIPELINE],
+            na2: [0.0; 2 * MAX_PIPELINE],
+            x1: [0.0; 2 * MAX_PIPELINE],
+            x2: [0.0; 2 * MAX_PIPELINE],
+            y1: [0.0; 2 * MAX_PIPELINE],
+            y2: [0.0; 2 * MAX_PIPELINE],
+        };
+        for (k, s) in sections.iter().flatten().enumerate() {
+            let [b0, b1, b2, a1, a2] = s.coefs();
+            for (ch, history) in s.history().into_iter().enumerate() {
+                let i = 2 * k + ch;
+                (g.b0[i], g.b1[i], g.b2[i], g.na1[i], g.na2[i]) = (b0, b1, b2, -a1, -a2);
+                [g.x1[i], g.x2[i], g.y1[i], g.y2[i]] = history;
+            }
+        }
+        g
+    }
+
+    fn scatter(&self, sections: &mut [Option<&mut Section>]) {
+        for (k, s) in sections.iter_mut().flatten().enumerate() {
+            s.set_history([0, 1].map(|ch| {
+                let i = 2 * k + ch;
+                [self.x1[i], self.x2[i], self.y1[i], self.y2[i]]
+            }));
+        }
+    }
+
+    /// Whether section `k` works at step `t` of a block of `n` samples.
+    #[inline(always)]
+    fn valid(t: usize, k: usize, n: usize) -> bool {
+        t >= k && t - k < n
+    }
+}
+
+/// AVX2: two sections (four lanes) per vector, `V` vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+    use std::arch::x86_64::*;
+    // SAFETY (all intrinsics below): AVX2 and FMA are enabled for this function; loads and
+    // stores stay inside `frames` and the gathered arrays.
+    let mut g = Gathered::new(sections);
+    let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m256d; V] {
+        std::array::from_fn(|j| unsafe { _mm256_loadu_pd(a[4 * j..].as_ptr()) })
+    };
+    let (b0, b1, b2, na1, na2) = (
+        load(&g.b0),
+        load(&g.b1),
+        load(&g.b2),
+        load(&g.na1),
+        load(&g.na2),
+    );
+    let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
+    let depth = 2 * V;
+    let n = frames.len();
+    for t in 0..n + depth - 1 {
+        let input = if t < n {
+            unsafe { _mm_loadu_pd(frames[t].as_ptr()) }
+        } else {
+            _mm_setzero_pd()
+        };
+        let mut x = [_mm256_setzero_pd(); V];
+        // Low half: the previous section's high half; high half: this vector's low half.
+        x[0] = _mm256_permute2f128_pd(_mm256_castpd128_pd256(input), y1[0], 0x20);
+        for j in 1..V {
+            x[j] = _mm256_permute2f128_pd(y1[j - 1], y1[j], 0x21);
+        }
+        let mut y = [_mm256_setzero_pd(); V];
+        for j in 0..V {
+            let older = _mm256_fmadd_pd(
+                b2[j],
+                x2[j],
+                _mm256_fmadd_pd(b1[j], x1[j], _mm256_mul_pd(na2[j], y2[j])),
+            );
+            y[j] = _mm256_fmadd_pd(b0[j], x[j], _mm256_fmadd_pd(na1[j], y1[j], older));
+        }
+        if t + 1 >= depth && t < n {
+            (x2, x1, y2, y1) = (x1, x, y1, y);
+        } else {
+            for j in 0..V {
+                let lo = if Gathered::valid(t, 2 * j, n) { -1 } else { 0 };
+                let hi = if Gathered::valid(t, 2 * j + 1, n) {
+                    -1
+                } else {
+                    0
+                };
+                let m = _mm256_castsi256_pd(_mm256_set_epi64x(hi, hi, lo, lo));
+                x2[j] = _mm256_blendv_pd(x2[j], x1[j], m);
+                x1[j] = _mm256_blendv_pd(x1[j], x[j], m);
+                y2[j] = _mm256_blendv_pd(y2[j], y1[j], m);
+                y1[j] = _mm256_blendv_pd(y1[j], y[j], m);
+            }
+        }
+        if t + 1 >= depth {
+            unsafe {
+                _mm_storeu_pd(
+                    frames[t + 1 - depth].as_mut_ptr(),
+                    _mm256_extractf128_pd(y[V - 1], 1),
+                )
+            };
+        }
+    }
+    let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m256d; V]| {
+        for (j, v) in v.into_iter().enumerate() {
+            unsafe { _mm256_storeu_pd(a[4 * j..].as_mut_ptr(), v) };
+        }
+    };
+    store(&mut g.x1, x1);
+    store(&mut g.x2, x2);
+    store(&mut g.y1, y1);
+    store(&mut g.y2, y2);
+    g.scatter(sections);
+}
+
+/// AVX-512: four sections (eight lanes) per vector, `V` vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn run_avx512<const V: usize>(
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+) {
+    use std::arch::x86_64::*;
+    let mut g = Gathered::new(sections);
+    let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m512d; V] {
+        std::array::from_fn(|j| unsafe { _mm512_loadu_pd(a[8 * j..].as_ptr()) })
+    };
+    let (b0, b1, b2, na1, na2) = (
+        load(&g.b0),
+        load(&g.b1),
+        load(&g.b2),
+        load(&g.na1),
+        load(&g.na2),
+    );
+    let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
+    let depth = 4 * V;
+    let n = frames.len();
+    for t in 0..n + depth - 1 {
+        let input = if t < n {
+            unsafe { _mm_loadu_pd(frames[t].as_ptr()) }
+        } else {
+            _mm_setzero_pd()
+        };
+        // The input pair in every 128-bit lane; alignr picks it from the top one.
+        let input = _mm512_shuffle_f64x2(
+            _mm512_castpd128_pd512(input),
+            _mm512_castpd128_pd512(input),
+            0,
+        );
+        let mut x = [_mm512_setzero_pd(); V];
+        // [previous vector's lanes 6, 7, this vector's lanes 0..6]
+        x[0] = _mm512_castsi512_pd(_mm512_alignr_epi64(
+            _mm512_castpd_si512(y1[0]),
+            _mm512_castpd_si512(input),
+            6,
+        ));
+        for j in 1..V {
+            x[j] = _mm512_castsi512_pd(_mm512_alignr_epi64(
+                _mm512_castpd_si512(y1[j]),
+                _mm512_castpd_si512(y1[j - 1]),
+                6,
+            ));
+        }
+        let mut y = [_mm512_setzero_pd(); V];
+        for j in 0..V {
+            let older = _mm512_fmadd_pd(
+                b2[j],
+                x2[j],
+                _mm512_fmadd_pd(b1[j], x1[j], _mm512_mul_pd(na2[j], y2[j])),
+            );
+            y[j] = _mm512_fmadd_pd(b0[j], x[j], _mm512_fmadd_pd(na1[j], y1[j], older));
+        }
+        if t + 1 >= depth && t < n {
+            (x2, x1, y2, y1) = (x1, x, y1, y);
+        } else {
+            for j in 0..V {
+                let mut m: __mmask8 = 0;
+                for s in 0..4 {
+                    if Gathered::valid(t, 4 * j + s, n) {
+                        m |= 0b11 << (2 * s);
+                    }
+                }
+                x2[j] = _mm512_mask_mov_pd(x2[j], m, x1[j]);
+                x1[j] = _mm512_mask_mov_pd(x1[j], m, x[j]);
+                y2[j] = _mm512_mask_mov_pd(y2[j], m, y1[j]);
+                y1[j] = _mm512_mask_mov_pd(y1[j], m, y[j]);
+            }
+        }
+        if t + 1 >= depth {
+            let top = _mm512_extractf64x4_pd(y[V - 1], 1);
+            unsafe {
+                _mm_storeu_pd(
+                    frames[t + 1 - depth].as_mut_ptr(),
+                    _mm256_extractf128_pd(top, 1),
+                )
+            };
+        }
+    }
+    let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m512d; V]| {
+        for (j, v) in v.into_iter().enumerate() {
+            unsafe { _mm512_storeu_pd(a[8 * j..].as_mut_ptr(), v) };
+        }
+    };
+    store(&mut g.x1, x1);
+    store(&mut g.x2, x2);
+    store(&mut g.y1, y1);
+    store(&mut g.y2, y2);
+    g.scatter(sections);
+}
+
+/// Run `frames` through the chain of `sections` (none gliding), with the widest SIMD this CPU
+/// has.
+///
+/// Runs on the audio thread: must not allocate or block.
+pub fn run_sections(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if simd::has_avx512() {
+            for chunk in sections.chunks_mut(MAX_PIPELINE) {
+                // SAFETY: the feature was just detected.
+                unsafe {
+                    match chunk.len() {
+                        1..=4 => run_avx512::<1>(chunk, frames),
+                        5..=8 => run_avx512::<2>(chunk, frames),
+                        9..=12 => run_avx512::<3>(chunk, frames),
+                        _ => run_avx512::<4>(chunk, frames),
+                    }
+                }
+            }
+            return;
+        }
+        if simd::has_avx2_fma() {
+            // Two vectors (four sections) per pass: more would spill AVX2's 16 registers.
+            for chunk in sections.chunks_mut(4) {
+                // SAFETY: the features were just detected.
+                unsafe {
+                    match chunk.len() {
+                        1..=2 => run_avx2::<1>(chunk, frames),
+                        _ => run_avx2::<2>(chunk, frames),
+                    }
+                }
+            }
+            return;
+        }
+    }
+    run_any::<Plain>(sections, frames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Kernel = fn(&mut [Option<&mut Section>], &mut [[f64; 2]]);
+
+    /// Every implementation this CPU can run.
+    fn kernels() -> Vec<(&'static str, Kernel)> {
+        let mut k: Vec<(&'static str, Kernel)> = vec![("portable", |s, f| run_any::<Plain>(s, f))];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                k.push(("avx2", |s, f| {
+                    for chunk in s.chunks_mut(MAX_PIPELINE) {
+                        // SAFETY: detected above; 8 vectors hold any chunk.
+                        unsafe { run_avx2::<8>(chunk, f) }
+                    }
+                }));
+                k.push(("avx2 narrow", |s, f| {
+                    for chunk in s.chunks_mut(2) {
+                        unsafe { run_avx2::<1>(chunk, f) }
+                    }
+                }));
+            }
+            if is_x86_feature_detected!("avx512f") {
+                k.push(("avx512", |s, f| {
+                    for chunk in s.chunks_mut(MAX_PIPELINE) {
+                        unsafe { run_avx512::<4>(chunk, f) }
+                    }
+                }));
+            }
+            k.push(("dispatch", run_sections));
+        }
+        k
+    }
+
+    /// Each pipeline gives what the sections give one after the other (up to rounding: the
+    /// SIMD kernels fuse multiply-adds), for any count of sections and any block length,
+    /// including blocks shorter than the pipeline.
+    #[test]
+    fn pipelines_equal_the_plain_cascade() {
+        for (name, kernel) in kernels() {
+            let mut rng_state = 1u64;
+            let mut rnd = move || {
+                rng_state = rng_state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((rng_state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+            };
+            for count in [1, 2, 3, 4, 5, 8, 13, 16, 20, 32] {
+                let mut plain: Vec<Section> = (0..count)
+                    .map(|_| {
+                        let mut s = Section::default();
+                        let r = 0.5 + 0.4 * rnd().abs();
+                        let th = rnd().abs() * 3.0;
+                        s.set([0.5 + rnd(), rnd(), rnd() * 0.5, -2.0 * r * th.cos(), r * r]);
+                        s
+                    })
+                    .collect();
+                let mut piped = plain.clone();
+                for len in [1usize, 2, 7, 64, 128, 3] {
+                    let input: Vec<[f64; 2]> = (0..len).map(|_| [rnd(), rnd()]).collect();
+                    let mut expected = input.clone();
+                    for frame in expected.iter_mut() {
+                        for s in plain.iter_mut() {
+                            *frame = s.tick(*frame);
+                        }
+                    }
+                    let mut got = input.clone();
+                    let mut refs: Vec<Option<&mut Section>> = piped.iter_mut().map(Some).collect();
+                    kernel(&mut refs, &mut got);
+                    for (e, g) in expected.iter().zip(&got) {
+                        for ch in 0..2 {
+                            assert!(
+                                (e[ch] - g[ch]).abs() < 1e-9,
+                                "{name}: {count} sections, block {len}: {e:?} vs {g:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+"""VST3 host test: pedalboard loads Strata.vst3, sets parameters by name, and the measured
+transfer function of a sine sweep must match the analog bell (1 kHz, +6 dB, Q 1).
+
+Usage: python test_vst3.py path/to/Strata.vst3
+Exits non-zero (with the measurements printed) when a check fails.
+"""
+
+import math
+import sys
+
+import numpy as np
+import pedalboard
+
+RATE = 48_000
+
+
+def analog_bell_db(freq, centre, gain_db, q):
+    """|H(jw)| of the RBJ analog peaking prototype, in dB."""
+    a = 10 ** (gain_db / 40)
+    w = freq / centre
+    num = (1 - w * w) ** 2 + (a / q * w) ** 2
+    den = (1 - w * w) ** 2 + (w / (a * q)) ** 2
+    return 10 * math.log10(num / den)
+
+
+def sweep(seconds, f0=10.0, f1=22_000.0):
+    """Exponential sine sweep at -12 dBFS, with half a second of silence after it."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    k = math.log(f1 / f0)
+    x = 0.25 * np.sin(2 * math.pi * f0 * seconds / k * (np.exp(t * k / seconds) - 1))
+    return np.concatenate([x, np.zeros(RATE // 2)]).astype(np.float32)
+
+
+def transfer_db(x, y, freq):
+    """|Y/X| at `freq`, from the spectra of the whole sweep (its tail has decayed)."""
+    n = 1 << int(math.ceil(math.log2(len(x))))
+    fx = np.fft.rfft(x, n)
+    fy = np.fft.rfft(y, n)
+    k = int(round(freq * n / RATE))
+    # Average a few bins around the frequency: the sweep's spectrum is smooth there.
+    sl = slice(k - 2, k + 3)
+    return 10 * math.log10(np.sum(np.abs(fy[sl]) ** 2) / np.sum(np.abs(fx[sl]) ** 2))
+
+
+def main():
+    path = sys.argv[1]
+    failures = []
+
+    def check(what, ok):
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            failures.append(what)
+
+    plugin = pedalboard.load_plugin(path)
+    check(f"loaded plugin is named Strata ({plugin.name!r})", plugin.name == "Strata")
+    names = set(plugin.parameters.keys())
+    for name in ["eq1_on", "eq1_type", "eq1_freq", "eq1_gain_db", "eq1_q", "bypass",
+                 "input_gain_db", "output_gain_db", "comp_threshold_db", "limiter_ceiling_db"]:
+        check(f"parameter {name} exists", name in names)
+
+    # Parameters set by name, in their own units.
+    plugin.eq1_on = True
+    plugin.eq1_type = "Bell"
+    plugin.eq1_freq = 1000
+    plugin.eq1_gain_db = 6
+    plugin.eq1_q = 1
+    check(f"eq1_gain_db reads back 6 ({plugin.eq1_gain_db})", abs(plugin.eq1_gain_db - 6) < 0.01)
+
+    x = sweep(4.0)
+    stereo = np.stack([x, x])
+    y = plugin.process(stereo, RATE, buffer_size=512, reset=True)
+    check("output is finite", bool(np.all(np.isfinite(y))))
+    check("channels are identical", bool(np.array_equal(y[0], y[1])))
+
+    for freq in [1000.0, 100.0, 10_000.0, 300.0, 3000.0]:
+        measured = transfer_db(x, y[0], freq)
+        expected = analog_bell_db(freq, 1000.0, 6.0, 1.0)
+        check(f"{freq:.0f} Hz: measured {measured:+.3f} dB, analog {expected:+.3f} dB",
+              abs(measured - expected) < 0.1)
+
+    # And the plain sine at 1 kHz, steady state: +6 dB.
+    t = np.arange(RATE) / RATE
+    s = (0.1 * np.sin(2 * math.pi * 1000 * t)).astype(np.float32)
+    ys = plugin.process(np.stack([s, s]), RATE, buffer_size=480, reset=True)
+    tail = slice(RATE // 2, RATE)
+    gain = 20 * math.log10(np.sqrt(np.mean(ys[0][tail] ** 2)) / np.sqrt(np.mean(s[tail] ** 2)))
+    check(f"1 kHz sine gain {gain:+.4f} dB (expected +6)", abs(gain - 6.0) < 0.02)
+
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+    print("all VST3 checks passed")
+
+
+if __name__ == "__main__":
+    main()
