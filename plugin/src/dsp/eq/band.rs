@@ -82,9 +82,7 @@ impl BandDesign {
     ///
     /// Bounded work on the stack: it may run on the audio thread, must not allocate or block.
     pub fn new(settings: &BandSettings, rates: EqRates) -> BandDesign {
-        let freq_hz = settings
-            .freq_hz
-            .clamp(MIN_FREQ_HZ, MAX_FREQ_FRACTION * rates.base_hz);
+        let freq_hz = Self::centre_hz(settings, rates);
         let analog = AnalogBand::new(settings.shape, settings.gain_db, settings.q, settings.slope);
         let w0 = 2.0 * PI * freq_hz / rates.design_hz;
         let mut design = BandDesign {
@@ -103,6 +101,13 @@ impl BandDesign {
             };
         }
         design
+    }
+
+    /// The centre frequency the design uses: the setting, kept inside (10 Hz, 0.49 × rate).
+    pub fn centre_hz(settings: &BandSettings, rates: EqRates) -> f64 {
+        settings
+            .freq_hz
+            .clamp(MIN_FREQ_HZ, MAX_FREQ_FRACTION * rates.base_hz)
     }
 
     /// Magnitude of the digital sections at `freq_hz`, in dB.

@@ -214,6 +214,9 @@ pub fn design_section(section: &AnalogSection, w0: f64, q: f64, sample_rate: f64
             refit_denominator(&c, &grid).and_then(|a| fit_numerator(a, &grid, section.zeros))
         }));
     }
+    // Far below Nyquist the prewarped bilinear transform is nearly exact, and it resolves very
+    // narrow low-frequency resonances better than a fit on a finite grid.
+    consider(Some(bilinear(section, w0)));
     if best_err.is_infinite() {
         // Every fit failed (degenerate input): fall back to the plain matched-z design.
         best = with_gain(numerators[0].unwrap_or([1.0, 0.0, 0.0]), a_matched, &grid)
@@ -225,6 +228,22 @@ pub fn design_section(section: &AnalogSection, w0: f64, q: f64, sample_rate: f64
 /// Design an inverted section: fit the boost, then swap numerator and denominator.
 pub fn design_inverted(section: &AnalogSection, w0: f64, q: f64, sample_rate: f64) -> Biquad {
     design_section(section, w0, q, sample_rate).inverted()
+}
+
+/// The bilinear transform prewarped so the section's centre lands exactly at `w0`.
+fn bilinear(section: &AnalogSection, w0: f64) -> Biquad {
+    let k = 1.0 / (0.5 * w0).tan();
+    let map = |[c2, c1, c0]: [f64; 3]| {
+        let c2k = c2 * k * k;
+        let c1k = c1 * k;
+        [c2k + c1k + c0, 2.0 * (c0 - c2k), c2k - c1k + c0]
+    };
+    let b = map(section.num);
+    let a = map(section.den);
+    Biquad {
+        b: b.map(|x| x / a[0]),
+        a: a.map(|x| x / a[0]),
+    }
 }
 
 /// Matched-z transform of a polynomial `[c2, c1, c0]` in normalised `s`: its roots `s·w0` are
