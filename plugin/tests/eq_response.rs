@@ -130,3 +130,24 @@ fn cuts_match_analog_and_have_their_slope() {
         }
     }
 }
+
+/// The EQ works from 22.05 kHz to 384 kHz: a bell and a low cut measure as designed (up to
+/// 0.45 × the rate at the low end, where 20 kHz is out of reach).
+#[test]
+fn works_at_every_sample_rate_from_22k_to_384k() {
+    for rate in [22_050.0, 32_000.0, 88_200.0, 176_400.0, 384_000.0] {
+        for s in [
+            settings(Shape::Bell, 1000.0, 6.0, 1.0, Slope::Db12),
+            settings(Shape::Bell, 60.0, -9.0, 2.0, Slope::Db12),
+            settings(Shape::LowCut, 80.0, 0.0, 0.7, Slope::Db24),
+            settings(Shape::HighShelf, 8000.0, 4.0, 0.7, Slope::Db12),
+        ] {
+            let e = band_error(&s, rate, -30.0);
+            println!(
+                "{rate} Hz {:?} {} Hz: {:+.4} dB at {:.0} Hz",
+                s.shape, s.freq_hz, e.error_db, e.at_hz
+            );
+            assert!(e.error_db.abs() < TOLERANCE_DB, "{s:?} @ {rate}: {e:?}");
+        }
+    }
+}
