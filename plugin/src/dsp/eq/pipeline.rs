@@ -9,6 +9,8 @@
 //! To add no latency, each block is run to completion: the first and last `S − 1` steps
 //! (`S` sections) are masked so that sections only touch samples of this block.
 
+use std::ops::Range;
+
 use super::section::Section;
 use crate::dsp::simd::{self, MulAdd, Plain};
 
@@ -28,7 +30,8 @@ fn run<const L: usize, M: MulAdd>(sections: &mut [Option<&mut Section>], frames:
     let (mut x1, mut x2, mut y1, mut y2) = (lanes(&g.x1), lanes(&g.x2), lanes(&g.y1), lanes(&g.y2));
     let depth = L / 2;
     let n = frames.len();
-    for t in 0..n + depth - 1 {
+    let (fill, steady, drain) = phases(n, depth);
+    for t in fill.chain(steady).chain(drain) {
         let input = frames.get(t).copied().unwrap_or([0.0; 2]);
         // Section k's input is section k−1's latest output.
         let mut x = [0.0; L];
@@ -87,6 +90,24 @@ struct Gathered {
     y2: [f64; 2 * MAX_PIPELINE],
 }
 
+/// The steps of a block of `n` samples through a pipeline `depth` sections deep: filling
+/// (no output yet, some sections idle), steady (all busy), draining (some idle). Section k
+/// works on sample t − k at step t; the last section's output at step t is sample
+/// t + 1 − depth.
+fn phases(n: usize, depth: usize) -> (Range<usize>, Range<usize>, Range<usize>) {
+    if n == 0 {
+        return (0..0, 0..0, 0..0);
+    }
+    let total = n + depth - 1;
+    let steady_start = depth - 1;
+    let drain_start = n.max(steady_start);
+    (
+        0..steady_start,
+        steady_start..drain_start,
+        drain_start..total,
+    )
+}
+
 /// Sections handled by one pipeline pass; longer cascades run in chunks.
 const MAX_PIPELINE: usize = 16;
 
@@ -130,6 +151,18 @@ impl Gathered {
     }
 }
 
+/// Frame `t` as a vector, or silence past the end of the block.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn load_pair(frames: &[[f64; 2]], t: usize) -> std::arch::x86_64::__m128d {
+    use std::arch::x86_64::*;
+    match frames.get(t) {
+        // SAFETY: SSE2 is part of x86-64; the pointer is to two f64s.
+        Some(f) => unsafe { _mm_loadu_pd(f.as_ptr()) },
+        None => unsafe { _mm_setzero_pd() },
+    }
+}
+
 /// AVX2: two sections (four lanes) per vector, `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
@@ -151,52 +184,56 @@ unsafe fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     let depth = 2 * V;
     let n = frames.len();
-    for t in 0..n + depth - 1 {
-        let input = if t < n {
-            unsafe { _mm_loadu_pd(frames[t].as_ptr()) }
-        } else {
-            _mm_setzero_pd()
-        };
-        let mut x = [_mm256_setzero_pd(); V];
-        // Low half: the previous section's high half; high half: this vector's low half.
-        x[0] = _mm256_permute2f128_pd(_mm256_castpd128_pd256(input), y1[0], 0x20);
-        for j in 1..V {
-            x[j] = _mm256_permute2f128_pd(y1[j - 1], y1[j], 0x21);
-        }
-        let mut y = [_mm256_setzero_pd(); V];
-        for j in 0..V {
-            let older = _mm256_fmadd_pd(
-                b2[j],
-                x2[j],
-                _mm256_fmadd_pd(b1[j], x1[j], _mm256_mul_pd(na2[j], y2[j])),
-            );
-            y[j] = _mm256_fmadd_pd(b0[j], x[j], _mm256_fmadd_pd(na1[j], y1[j], older));
-        }
-        if t + 1 >= depth && t < n {
-            (x2, x1, y2, y1) = (x1, x, y1, y);
-        } else {
-            for j in 0..V {
-                let lo = if Gathered::valid(t, 2 * j, n) { -1 } else { 0 };
-                let hi = if Gathered::valid(t, 2 * j + 1, n) {
-                    -1
-                } else {
-                    0
-                };
-                let m = _mm256_castsi256_pd(_mm256_set_epi64x(hi, hi, lo, lo));
-                x2[j] = _mm256_blendv_pd(x2[j], x1[j], m);
-                x1[j] = _mm256_blendv_pd(x1[j], x[j], m);
-                y2[j] = _mm256_blendv_pd(y2[j], y1[j], m);
-                y1[j] = _mm256_blendv_pd(y1[j], y[j], m);
+    // One pipeline step (see the AVX-512 kernel); lanes shift by one section (128 bits).
+    macro_rules! step {
+        ($input:expr, $mask:expr) => {{
+            let mut x = [_mm256_setzero_pd(); V];
+            // Low half: the previous section's high half; high half: this vector's low half.
+            x[0] = _mm256_permute2f128_pd(_mm256_castpd128_pd256($input), y1[0], 0x20);
+            for j in 1..V {
+                x[j] = _mm256_permute2f128_pd(y1[j - 1], y1[j], 0x21);
             }
-        }
-        if t + 1 >= depth {
-            unsafe {
-                _mm_storeu_pd(
-                    frames[t + 1 - depth].as_mut_ptr(),
-                    _mm256_extractf128_pd(y[V - 1], 1),
-                )
-            };
-        }
+            let mut y = [_mm256_setzero_pd(); V];
+            for j in 0..V {
+                let older = _mm256_fmadd_pd(
+                    b2[j],
+                    x2[j],
+                    _mm256_fmadd_pd(b1[j], x1[j], _mm256_mul_pd(na2[j], y2[j])),
+                );
+                y[j] = _mm256_fmadd_pd(b0[j], x[j], _mm256_fmadd_pd(na1[j], y1[j], older));
+            }
+            match $mask {
+                None => (x2, x1, y2, y1) = (x1, x, y1, y),
+                Some(t) => {
+                    for j in 0..V {
+                        let lo = if Gathered::valid(t, 2 * j, n) { -1 } else { 0 };
+                        let hi = if Gathered::valid(t, 2 * j + 1, n) {
+                            -1
+                        } else {
+                            0
+                        };
+                        let m = _mm256_castsi256_pd(_mm256_set_epi64x(hi, hi, lo, lo));
+                        x2[j] = _mm256_blendv_pd(x2[j], x1[j], m);
+                        x1[j] = _mm256_blendv_pd(x1[j], x[j], m);
+                        y2[j] = _mm256_blendv_pd(y2[j], y1[j], m);
+                        y1[j] = _mm256_blendv_pd(y1[j], y[j], m);
+                    }
+                }
+            }
+            _mm256_extractf128_pd(y[V - 1], 1)
+        }};
+    }
+    let (fill, steady, drain) = phases(n, depth);
+    for t in fill {
+        step!(load_pair(frames, t), Some(t));
+    }
+    for t in steady {
+        let out = step!(unsafe { _mm_loadu_pd(frames[t].as_ptr()) }, None::<usize>);
+        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
+    }
+    for t in drain {
+        let out = step!(load_pair(frames, t), Some(t));
+        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
     }
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m256d; V]| {
         for (j, v) in v.into_iter().enumerate() {
@@ -232,66 +269,71 @@ unsafe fn run_avx512<const V: usize>(
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     let depth = 4 * V;
     let n = frames.len();
-    for t in 0..n + depth - 1 {
-        let input = if t < n {
-            unsafe { _mm_loadu_pd(frames[t].as_ptr()) }
-        } else {
-            _mm_setzero_pd()
-        };
-        // The input pair in every 128-bit lane; alignr picks it from the top one.
-        let input = _mm512_shuffle_f64x2(
-            _mm512_castpd128_pd512(input),
-            _mm512_castpd128_pd512(input),
-            0,
-        );
-        let mut x = [_mm512_setzero_pd(); V];
-        // [previous vector's lanes 6, 7, this vector's lanes 0..6]
-        x[0] = _mm512_castsi512_pd(_mm512_alignr_epi64(
-            _mm512_castpd_si512(y1[0]),
-            _mm512_castpd_si512(input),
-            6,
-        ));
-        for j in 1..V {
-            x[j] = _mm512_castsi512_pd(_mm512_alignr_epi64(
-                _mm512_castpd_si512(y1[j]),
-                _mm512_castpd_si512(y1[j - 1]),
+    // One pipeline step: section k takes section k−1's last output (lanes shift by one section,
+    // the input pair enters lane 0/1); with a mask, only the masked sections advance.
+    macro_rules! step {
+        ($input:expr, $mask:expr) => {{
+            // The input pair in every 128-bit lane; alignr picks it from the top one.
+            let input = _mm512_shuffle_f64x2(
+                _mm512_castpd128_pd512($input),
+                _mm512_castpd128_pd512($input),
+                0,
+            );
+            let mut x = [_mm512_setzero_pd(); V];
+            // [previous vector's lanes 6, 7, this vector's lanes 0..6]
+            x[0] = _mm512_castsi512_pd(_mm512_alignr_epi64(
+                _mm512_castpd_si512(y1[0]),
+                _mm512_castpd_si512(input),
                 6,
             ));
-        }
-        let mut y = [_mm512_setzero_pd(); V];
-        for j in 0..V {
-            let older = _mm512_fmadd_pd(
-                b2[j],
-                x2[j],
-                _mm512_fmadd_pd(b1[j], x1[j], _mm512_mul_pd(na2[j], y2[j])),
-            );
-            y[j] = _mm512_fmadd_pd(b0[j], x[j], _mm512_fmadd_pd(na1[j], y1[j], older));
-        }
-        if t + 1 >= depth && t < n {
-            (x2, x1, y2, y1) = (x1, x, y1, y);
-        } else {
+            for j in 1..V {
+                x[j] = _mm512_castsi512_pd(_mm512_alignr_epi64(
+                    _mm512_castpd_si512(y1[j]),
+                    _mm512_castpd_si512(y1[j - 1]),
+                    6,
+                ));
+            }
+            let mut y = [_mm512_setzero_pd(); V];
             for j in 0..V {
-                let mut m: __mmask8 = 0;
-                for s in 0..4 {
-                    if Gathered::valid(t, 4 * j + s, n) {
-                        m |= 0b11 << (2 * s);
+                let older = _mm512_fmadd_pd(
+                    b2[j],
+                    x2[j],
+                    _mm512_fmadd_pd(b1[j], x1[j], _mm512_mul_pd(na2[j], y2[j])),
+                );
+                y[j] = _mm512_fmadd_pd(b0[j], x[j], _mm512_fmadd_pd(na1[j], y1[j], older));
+            }
+            match $mask {
+                None => (x2, x1, y2, y1) = (x1, x, y1, y),
+                Some(t) => {
+                    for j in 0..V {
+                        let mut m: __mmask8 = 0;
+                        for s in 0..4 {
+                            if Gathered::valid(t, 4 * j + s, n) {
+                                m |= 0b11 << (2 * s);
+                            }
+                        }
+                        x2[j] = _mm512_mask_mov_pd(x2[j], m, x1[j]);
+                        x1[j] = _mm512_mask_mov_pd(x1[j], m, x[j]);
+                        y2[j] = _mm512_mask_mov_pd(y2[j], m, y1[j]);
+                        y1[j] = _mm512_mask_mov_pd(y1[j], m, y[j]);
                     }
                 }
-                x2[j] = _mm512_mask_mov_pd(x2[j], m, x1[j]);
-                x1[j] = _mm512_mask_mov_pd(x1[j], m, x[j]);
-                y2[j] = _mm512_mask_mov_pd(y2[j], m, y1[j]);
-                y1[j] = _mm512_mask_mov_pd(y1[j], m, y[j]);
             }
-        }
-        if t + 1 >= depth {
-            let top = _mm512_extractf64x4_pd(y[V - 1], 1);
-            unsafe {
-                _mm_storeu_pd(
-                    frames[t + 1 - depth].as_mut_ptr(),
-                    _mm256_extractf128_pd(top, 1),
-                )
-            };
-        }
+            _mm256_extractf128_pd(_mm512_extractf64x4_pd(y[V - 1], 1), 1)
+        }};
+    }
+    let (fill, steady, drain) = phases(n, depth);
+    for t in fill {
+        step!(load_pair(frames, t), Some(t));
+    }
+    // Every section busy: nothing to check.
+    for t in steady {
+        let out = step!(unsafe { _mm_loadu_pd(frames[t].as_ptr()) }, None::<usize>);
+        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
+    }
+    for t in drain {
+        let out = step!(load_pair(frames, t), Some(t));
+        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
     }
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m512d; V]| {
         for (j, v) in v.into_iter().enumerate() {
