@@ -131,6 +131,33 @@ impl Paths {
         self.y = y;
     }
 
+    /// `run` with fused multiply-adds where the CPU has them.
+    #[inline(always)]
+    fn run_best(
+        &mut self,
+        steps: usize,
+        input: impl FnMut(usize) -> [f64; 4],
+        output: impl FnMut(usize, [f64; 4]),
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2_fma() {
+            // SAFETY: the features were just detected.
+            return unsafe { self.run_fma(steps, input, output) };
+        }
+        self.run::<Plain>(steps, input, output);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn run_fma(
+        &mut self,
+        steps: usize,
+        input: impl FnMut(usize) -> [f64; 4],
+        output: impl FnMut(usize, [f64; 4]),
+    ) {
+        self.run::<Fused>(steps, input, output);
+    }
+
     fn reset(&mut self) {
         self.x = [[0.0; 4]; STAGES];
         self.y = [[0.0; 4]; STAGES];
@@ -150,24 +177,8 @@ impl Upsampler {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process(&mut self, input: &[[f64; 2]], output: &mut [[f64; 2]]) {
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2_fma() {
-            // SAFETY: the features were just detected.
-            return unsafe { self.process_fma(input, output) };
-        }
-        self.process_with::<Plain>(input, output);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn process_fma(&mut self, input: &[[f64; 2]], output: &mut [[f64; 2]]) {
-        self.process_with::<Fused>(input, output);
-    }
-
-    #[inline(always)]
-    fn process_with<M: MulAdd>(&mut self, input: &[[f64; 2]], output: &mut [[f64; 2]]) {
         let steps = input.len().min(output.len() / 2);
-        self.0.run::<M>(
+        self.0.run_best(
             steps,
             |n| [input[n][0], input[n][1], input[n][0], input[n][1]],
             |n, v| {
@@ -195,24 +206,8 @@ impl Downsampler {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process(&mut self, input: &[[f64; 2]], output: &mut [[f64; 2]]) {
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2_fma() {
-            // SAFETY: the features were just detected.
-            return unsafe { self.process_fma(input, output) };
-        }
-        self.process_with::<Plain>(input, output);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn process_fma(&mut self, input: &[[f64; 2]], output: &mut [[f64; 2]]) {
-        self.process_with::<Fused>(input, output);
-    }
-
-    #[inline(always)]
-    fn process_with<M: MulAdd>(&mut self, input: &[[f64; 2]], output: &mut [[f64; 2]]) {
         let steps = output.len().min(input.len() / 2);
-        self.0.run::<M>(
+        self.0.run_best(
             steps,
             // Path 0 gets the odd (later) sample, path 1 the even one.
             |n| {

@@ -151,6 +151,28 @@ impl Gathered {
     }
 }
 
+/// Drive a kernel's `step!` through the fill, steady and drain phases of a block, loading
+/// frames in and storing the last section's output back (in place: an output index is always
+/// behind every input still to be read).
+#[cfg(target_arch = "x86_64")]
+macro_rules! drive {
+    ($frames:ident, $n:ident, $depth:ident, $step:ident) => {{
+        let (fill, steady, drain) = phases($n, $depth);
+        for t in fill {
+            $step!(load_pair($frames, t), Some(t));
+        }
+        // Every section busy: nothing to check.
+        for t in steady {
+            let out = $step!(unsafe { _mm_loadu_pd($frames[t].as_ptr()) }, None::<usize>);
+            unsafe { _mm_storeu_pd($frames[t + 1 - $depth].as_mut_ptr(), out) };
+        }
+        for t in drain {
+            let out = $step!(load_pair($frames, t), Some(t));
+            unsafe { _mm_storeu_pd($frames[t + 1 - $depth].as_mut_ptr(), out) };
+        }
+    }};
+}
+
 /// Frame `t` as a vector, or silence past the end of the block.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -223,18 +245,7 @@ unsafe fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames
             _mm256_extractf128_pd(y[V - 1], 1)
         }};
     }
-    let (fill, steady, drain) = phases(n, depth);
-    for t in fill {
-        step!(load_pair(frames, t), Some(t));
-    }
-    for t in steady {
-        let out = step!(unsafe { _mm_loadu_pd(frames[t].as_ptr()) }, None::<usize>);
-        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
-    }
-    for t in drain {
-        let out = step!(load_pair(frames, t), Some(t));
-        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
-    }
+    drive!(frames, n, depth, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m256d; V]| {
         for (j, v) in v.into_iter().enumerate() {
             unsafe { _mm256_storeu_pd(a[4 * j..].as_mut_ptr(), v) };
@@ -322,19 +333,7 @@ unsafe fn run_avx512<const V: usize>(
             _mm256_extractf128_pd(_mm512_extractf64x4_pd(y[V - 1], 1), 1)
         }};
     }
-    let (fill, steady, drain) = phases(n, depth);
-    for t in fill {
-        step!(load_pair(frames, t), Some(t));
-    }
-    // Every section busy: nothing to check.
-    for t in steady {
-        let out = step!(unsafe { _mm_loadu_pd(frames[t].as_ptr()) }, None::<usize>);
-        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
-    }
-    for t in drain {
-        let out = step!(load_pair(frames, t), Some(t));
-        unsafe { _mm_storeu_pd(frames[t + 1 - depth].as_mut_ptr(), out) };
-    }
+    drive!(frames, n, depth, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m512d; V]| {
         for (j, v) in v.into_iter().enumerate() {
             unsafe { _mm512_storeu_pd(a[8 * j..].as_mut_ptr(), v) };
