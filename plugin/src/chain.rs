@@ -1,14 +1,15 @@
 //! The order of the stages, latency bookkeeping and bypass:
-//! input gain → EQ → output gain, crossfaded against the dry input for bypass.
-//!
-//! The compressor and limiter join this chain with the dynamics stage; their parameters
-//! already exist (see `params.rs`) so ids never change.
+//! input gain → EQ → compressor → limiter → output gain, crossfaded against the dry input for
+//! bypass. The dry path is delayed by the chain's latency (the limiter's lookahead), so bypass
+//! and processing stay sample-aligned; with every stage neutral the two are bit-identical.
 
+use crate::dsp::compressor::{Compressor, CompressorSettings};
 use crate::dsp::eq::{BandSettings, Equalizer, MAX_BLOCK};
 use crate::dsp::fade::Fade;
+use crate::dsp::limiter::{self, Limiter, LimiterSettings};
 
 /// Bypass crossfade time.
-const BYPASS_FADE_MS: f32 = 10.0;
+const BYPASS_FADE_MS: f64 = 10.0;
 
 /// Per-block inputs to the chain that vary sample by sample.
 pub struct BlockGains<'a> {
@@ -18,32 +19,93 @@ pub struct BlockGains<'a> {
     pub output: &'a [f32],
 }
 
+/// The external sidechain for one block: left and (if stereo) right, or nothing.
+pub type Sidechain<'a> = Option<(&'a [f32], Option<&'a [f32]>)>;
+
+/// What the stages measured in the last block, for the meters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reductions {
+    /// Compressor gain reduction, dB ≥ 0.
+    pub compressor_db: f64,
+    /// Limiter gain reduction, dB ≥ 0.
+    pub limiter_db: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Chain {
+    sample_rate: f64,
     eq: Equalizer,
-    /// 0 = processed, 1 = bypassed.
+    compressor: Compressor,
+    limiter: Limiter,
     bypass: Fade,
+    /// The dry signal, delayed like the processed one.
+    dry_delay: Vec<[f64; 2]>,
+    dry_pos: usize,
 }
 
 impl Chain {
+    /// Allocates everything the chain will ever need: create it outside the audio thread.
     pub fn new(sample_rate: f32) -> Chain {
-        Chain {
-            eq: Equalizer::new(sample_rate as f64),
-            bypass: Fade::new((BYPASS_FADE_MS * sample_rate / 1000.0) as f64),
-        }
+        let sample_rate = sample_rate as f64;
+        let limiter = Limiter::new(sample_rate, &LimiterSettings::default());
+        let longest = limiter::latency_samples(limiter::MAX_LOOKAHEAD_MS, sample_rate);
+        let mut chain = Chain {
+            sample_rate,
+            eq: Equalizer::new(sample_rate),
+            compressor: Compressor::new(sample_rate),
+            limiter,
+            bypass: Fade::new(BYPASS_FADE_MS * sample_rate / 1000.0),
+            dry_delay: Vec::with_capacity(longest),
+            dry_pos: 0,
+        };
+        chain.resize_dry_delay();
+        chain
+    }
+
+    fn resize_dry_delay(&mut self) {
+        let latency = self.limiter.latency_samples();
+        // Within the capacity reserved in `new`: no allocation.
+        self.dry_delay.clear();
+        self.dry_delay.resize(latency, [0.0; 2]);
+        self.dry_pos = 0;
     }
 
     /// Latency the chain adds, in samples (to report to the host).
     pub fn latency_samples(&self) -> u32 {
-        0
+        self.limiter.latency_samples() as u32
+    }
+
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
     }
 
     pub fn equalizer(&self) -> &Equalizer {
         &self.eq
     }
 
+    pub fn reductions(&self) -> Reductions {
+        Reductions {
+            compressor_db: self.compressor.gain_reduction_db(),
+            limiter_db: -20.0 * self.limiter.min_gain().log10(),
+        }
+    }
+
     pub fn set_band(&mut self, index: usize, settings: BandSettings) {
         self.eq.set_band(index, settings);
+    }
+
+    pub fn set_compressor(&mut self, settings: &CompressorSettings) {
+        self.compressor.set(settings);
+    }
+
+    /// New limiter settings. A new lookahead changes the latency (and restarts the limiter and
+    /// the dry delay with silence); compare `latency_samples()` before and after.
+    pub fn set_limiter(&mut self, settings: &LimiterSettings) {
+        let before = self.limiter.latency_samples();
+        self.limiter.set(settings);
+        if self.limiter.latency_samples() != before {
+            self.resize_dry_delay();
+        }
     }
 
     /// Start a bypass crossfade (or finish one early if it reverses).
@@ -57,9 +119,21 @@ impl Chain {
         self.bypass.finish();
     }
 
-    /// Clear all filter states; settings are kept.
+    /// Apply the next block's settings at once — every stage on or off as set, no fades — as
+    /// after activation, when a restored session must sound right from its first sample.
+    pub fn snap_next_block(&mut self) {
+        self.eq.snap_next_block();
+        self.compressor.snap_next_block();
+        self.limiter.snap_next_block();
+    }
+
+    /// Clear all filter states and delay lines; settings are kept.
     pub fn reset(&mut self) {
         self.eq.reset();
+        self.compressor.reset();
+        self.limiter.reset();
+        self.dry_delay.fill([0.0; 2]);
+        self.dry_pos = 0;
     }
 
     /// Process up to `MAX_BLOCK` samples of one or two channels in place.
@@ -69,47 +143,49 @@ impl Chain {
         &mut self,
         left: &mut [f32],
         right: Option<&mut [f32]>,
+        sidechain: Sidechain,
         gains: &BlockGains,
     ) {
         let n = left.len();
         debug_assert!(n <= MAX_BLOCK && gains.input.len() >= n && gains.output.len() >= n);
-        let fully_bypassed = self.bypass.is_full();
 
-        // Non-finite input never enters the filters: it becomes silence.
-        let clean = |x: f32| if x.is_finite() { x } else { 0.0 };
-        let mut dry = [[0.0f32; 2]; MAX_BLOCK];
-        match &right {
-            Some(r) => {
-                for ((d, l), r) in dry.iter_mut().zip(left.iter()).zip(r.iter()) {
-                    *d = [clean(*l), clean(*r)];
-                }
-            }
-            None => {
-                for (d, l) in dry.iter_mut().zip(left.iter()) {
-                    *d = [clean(*l); 2];
-                }
-            }
-        }
+        let mut dry = [[0.0f64; 2]; MAX_BLOCK];
+        read_frames(&mut dry[..n], left, right.as_deref());
+        let mut key = [[0.0f64; 2]; MAX_BLOCK];
+        let key = sidechain.map(|(l, r)| {
+            read_frames(&mut key[..n], l, r);
+            &key[..n]
+        });
 
         let mut wet = [[0.0f64; 2]; MAX_BLOCK];
-        if fully_bypassed {
-            // Nothing to compute; filters restart from rest when the bypass ends.
-            self.eq.reset();
-        } else {
-            for ((w, d), g) in wet.iter_mut().zip(&dry[..n]).zip(gains.input) {
-                *w = [(d[0] * g) as f64, (d[1] * g) as f64];
+        for ((w, d), g) in wet.iter_mut().zip(&dry[..n]).zip(gains.input) {
+            let g = *g as f64;
+            *w = [d[0] * g, d[1] * g];
+        }
+        // The stages keep running while bypassed: the processed signal is ready, in step, the
+        // moment the bypass fades back to it.
+        self.eq.process_block(&mut wet[..n]);
+        self.compressor.process_block(&mut wet[..n], key);
+        self.limiter.process_block(&mut wet[..n]);
+
+        // The dry signal, delayed by the latency.
+        if !self.dry_delay.is_empty() {
+            for d in dry[..n].iter_mut() {
+                let delayed = self.dry_delay[self.dry_pos];
+                self.dry_delay[self.dry_pos] = *d;
+                self.dry_pos = (self.dry_pos + 1) % self.dry_delay.len();
+                *d = delayed;
             }
-            self.eq.process_block(&mut wet[..n]);
         }
 
-        let mut out = [[0.0f32; 2]; MAX_BLOCK];
+        let mut out = [[0.0f64; 2]; MAX_BLOCK];
         for i in 0..n {
-            let g = gains.output[i];
-            let processed = [wet[i][0] as f32 * g, wet[i][1] as f32 * g];
+            let g = gains.output[i] as f64;
+            let processed = [wet[i][0] * g, wet[i][1] * g];
             let b = if self.bypass.is_moving() {
-                self.bypass.advance(1) as f32
+                self.bypass.advance(1)
             } else {
-                self.bypass.value() as f32
+                self.bypass.value()
             };
             out[i] = if b == 0.0 {
                 processed
@@ -124,13 +200,31 @@ impl Chain {
         }
 
         // Nothing non-finite leaves the chain, whatever happened inside.
-        let finite = |x: f32| if x.is_finite() { x } else { 0.0 };
+        let finite = |x: f64| if x.is_finite() { x as f32 } else { 0.0 };
         for (l, o) in left.iter_mut().zip(&out[..n]) {
             *l = finite(o[0]);
         }
         if let Some(r) = right {
             for (r, o) in r.iter_mut().zip(&out[..n]) {
                 *r = finite(o[1]);
+            }
+        }
+    }
+}
+
+/// Copy one or two channels into stereo frames (mono goes to both sides); non-finite samples
+/// become silence, so they never enter a filter.
+fn read_frames(frames: &mut [[f64; 2]], left: &[f32], right: Option<&[f32]>) {
+    let clean = |x: f32| if x.is_finite() { x as f64 } else { 0.0 };
+    match right {
+        Some(r) => {
+            for ((f, l), r) in frames.iter_mut().zip(left).zip(r) {
+                *f = [clean(*l), clean(*r)];
+            }
+        }
+        None => {
+            for (f, l) in frames.iter_mut().zip(left) {
+                *f = [clean(*l); 2];
             }
         }
     }

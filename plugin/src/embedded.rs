@@ -172,6 +172,16 @@ impl EmbeddedStrata {
         Ok(())
     }
 
+    /// Jump every parameter to its value, without gliding, and start the processing from rest
+    /// (as a host does when it restores a session before playing).
+    pub fn settle(&mut self) {
+        for ptr in self.params.values() {
+            // SAFETY: valid pointers (see the `Send` impl).
+            unsafe { ptr._internal_update_smoother(self.sample_rate, true) };
+        }
+        self.activate();
+    }
+
     pub fn param_normalized(&self, id: &str) -> Result<f32, ParamError> {
         Ok(unsafe { self.ptr(id)?.unmodulated_normalized_value() })
     }

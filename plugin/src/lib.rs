@@ -19,6 +19,8 @@ use params::StrataParams;
 pub struct Strata {
     params: Arc<StrataParams>,
     chain: Chain,
+    /// The latency last reported to the host.
+    reported_latency: u32,
 }
 
 impl Default for Strata {
@@ -26,6 +28,7 @@ impl Default for Strata {
         Strata {
             params: Arc::new(StrataParams::default()),
             chain: Chain::new(48_000.0),
+            reported_latency: 0,
         }
     }
 }
@@ -37,15 +40,26 @@ impl Plugin for Strata {
     const EMAIL: &'static str = "strata@example.invalid";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
+    // Each layout has a sidechain input for the compressor's external key.
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
         AudioIOLayout {
             main_input_channels: NonZeroU32::new(2),
             main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[new_nonzero_u32(2)],
+            names: PortNames {
+                aux_inputs: &["Sidechain"],
+                ..PortNames::const_default()
+            },
             ..AudioIOLayout::const_default()
         },
         AudioIOLayout {
             main_input_channels: NonZeroU32::new(1),
             main_output_channels: NonZeroU32::new(1),
+            aux_input_ports: &[new_nonzero_u32(1)],
+            names: PortNames {
+                aux_inputs: &["Sidechain"],
+                ..PortNames::const_default()
+            },
             ..AudioIOLayout::const_default()
         },
     ];
@@ -67,8 +81,12 @@ impl Plugin for Strata {
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.chain = Chain::new(buffer_config.sample_rate);
+        // Settle the parameters that shape the latency before reporting it.
+        self.chain.set_limiter(&self.params.limiter.settings(1));
         self.chain.force_bypass(self.params.bypass.value());
-        context.set_latency_samples(self.chain.latency_samples());
+        self.chain.snap_next_block();
+        self.reported_latency = self.chain.latency_samples();
+        context.set_latency_samples(self.reported_latency);
         true
     }
 
@@ -79,9 +97,12 @@ impl Plugin for Strata {
     fn process(
         &mut self,
         buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        // The sidechain port, if the host (or embedding) gave one.
+        let sidechain: Option<&[&mut [f32]]> = aux.inputs.first().map(|b| b.as_slice_immutable());
+        let mut start = 0;
         // SAFETY: the guard restores the caller's floating-point flags when it returns.
         unsafe {
             no_denormals::no_denormals(|| {
@@ -94,14 +115,25 @@ impl Plugin for Strata {
                         &mut input[..len],
                         &mut output[..len],
                     );
+                    let latency = self.chain.latency_samples();
+                    if latency != self.reported_latency {
+                        self.reported_latency = latency;
+                        context.set_latency_samples(latency);
+                    }
                     let gains = BlockGains {
                         input: &input[..len],
                         output: &output[..len],
                     };
+                    let key = sidechain.and_then(|sc| {
+                        let left = sc.first()?.get(start..start + len)?;
+                        let right = sc.get(1).and_then(|r| r.get(start..start + len));
+                        Some((left, right))
+                    });
                     let mut channels = block.iter_mut();
                     if let Some(left) = channels.next() {
-                        self.chain.process_block(left, channels.next(), &gains);
+                        self.chain.process_block(left, channels.next(), key, &gains);
                     }
+                    start += len;
                 }
             })
         };

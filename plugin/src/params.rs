@@ -9,7 +9,9 @@ use std::sync::Arc;
 use nice_plug::prelude::*;
 
 use crate::chain::Chain;
+use crate::dsp::compressor::{self, CompressorSettings, Detector};
 use crate::dsp::eq::{BANDS, BandSettings, Shape, Slope};
+use crate::dsp::limiter::LimiterSettings;
 
 /// Smoothing time for every continuous parameter.
 const SMOOTHING_MS: f32 = 20.0;
@@ -90,6 +92,8 @@ impl StrataParams {
         for (i, band) in self.bands().iter().enumerate() {
             chain.set_band(i, band.settings(len));
         }
+        chain.set_compressor(&self.comp.settings(len));
+        chain.set_limiter(&self.limiter.settings(len));
         chain.set_bypass(self.bypass.value());
     }
 }
@@ -174,16 +178,6 @@ impl EqBandParams {
     }
 }
 
-/// Detector of the compressor.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detector {
-    #[id = "peak"]
-    Peak,
-    #[id = "rms"]
-    #[name = "RMS"]
-    Rms,
-}
-
 /// Where the compressor listens.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SidechainSource {
@@ -258,8 +252,8 @@ impl Default for CompressorParams {
                 },
             )
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
-            .with_value_to_string(formatters::v2s_f32_hz_then_khz(1))
-            .with_string_to_value(formatters::s2v_f32_hz_then_khz()),
+            .with_value_to_string(v2s_hpf())
+            .with_string_to_value(s2v_hpf()),
             sidechain_source: EnumParam::new("Comp Sidechain", SidechainSource::Internal),
             stereo_link: percent_param("Comp Stereo Link", 1.0),
             mix: percent_param("Comp Mix", 1.0),
@@ -267,7 +261,30 @@ impl Default for CompressorParams {
     }
 }
 
-/// True-peak limiter parameters (its processing lands with the dynamics stage).
+impl CompressorParams {
+    /// The compressor's settings `steps` samples from now (advancing the smoothers).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn settings(&self, steps: u32) -> CompressorSettings {
+        CompressorSettings {
+            enabled: self.enabled.value(),
+            threshold_db: self.threshold.smoothed.next_step(steps) as f64,
+            ratio: self.ratio.smoothed.next_step(steps) as f64,
+            knee_db: self.knee.smoothed.next_step(steps) as f64,
+            attack_ms: self.attack.smoothed.next_step(steps) as f64,
+            release_ms: self.release.smoothed.next_step(steps) as f64,
+            makeup_db: self.makeup.smoothed.next_step(steps) as f64,
+            auto_makeup: self.auto_makeup.value(),
+            detector: self.detector.value(),
+            sidechain_hpf_hz: self.sidechain_hpf.smoothed.next_step(steps) as f64,
+            external_sidechain: self.sidechain_source.value() == SidechainSource::External,
+            stereo_link: self.stereo_link.smoothed.next_step(steps) as f64,
+            mix: self.mix.smoothed.next_step(steps) as f64,
+        }
+    }
+}
+
+/// True-peak limiter parameters.
 #[derive(Params)]
 pub struct LimiterParams {
     #[id = "lim_on"]
@@ -302,6 +319,21 @@ impl Default for LimiterParams {
             .with_value_to_string(v2s_decimals(2))
             .with_string_to_value(s2v_number()),
             true_peak: BoolParam::new("Limiter True Peak", true),
+        }
+    }
+}
+
+impl LimiterParams {
+    /// The limiter's settings `steps` samples from now (advancing the smoothers).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn settings(&self, steps: u32) -> LimiterSettings {
+        LimiterSettings {
+            enabled: self.enabled.value(),
+            ceiling_db: self.ceiling.smoothed.next_step(steps) as f64,
+            release_ms: self.release.smoothed.next_step(steps) as f64,
+            lookahead_ms: self.lookahead.value() as f64,
+            true_peak: self.true_peak.value(),
         }
     }
 }
@@ -395,6 +427,54 @@ impl Enum for Shape {
 
     fn from_index(index: usize) -> Self {
         Shape::ALL.get(index).copied().unwrap_or(Shape::Bell)
+    }
+}
+
+/// The sidechain high-pass shows "Off" at its lowest setting (where it is off).
+fn v2s_hpf() -> ValueToString {
+    let hz = formatters::v2s_f32_hz_then_khz(1);
+    Arc::new(move |value| {
+        if value as f64 <= compressor::HPF_OFF_HZ {
+            "Off".to_string()
+        } else {
+            hz(value)
+        }
+    })
+}
+
+fn s2v_hpf() -> StringToValue {
+    let hz = formatters::s2v_f32_hz_then_khz();
+    Arc::new(move |string| {
+        if string.trim().eq_ignore_ascii_case("off") {
+            Some(20.0)
+        } else {
+            hz(string)
+        }
+    })
+}
+
+impl Enum for Detector {
+    fn variants() -> &'static [&'static str] {
+        &["Peak", "RMS"]
+    }
+
+    fn ids() -> Option<&'static [&'static str]> {
+        Some(&["peak", "rms"])
+    }
+
+    fn to_index(self) -> usize {
+        match self {
+            Detector::Peak => 0,
+            Detector::Rms => 1,
+        }
+    }
+
+    fn from_index(index: usize) -> Self {
+        if index == 1 {
+            Detector::Rms
+        } else {
+            Detector::Peak
+        }
     }
 }
 

@@ -33,6 +33,18 @@ fn busy_instance(rate: f32) -> EmbeddedStrata {
     }
     s.set_param_text("in_gain", "3").unwrap();
     s.set_param_text("out_gain", "-3").unwrap();
+    for (id, value) in [
+        ("comp_on", "On"),
+        ("comp_thresh", "-30"),
+        ("comp_ratio", "6"),
+        ("comp_detect", "RMS"),
+        ("comp_schpf", "120"),
+        ("comp_auto", "On"),
+        ("lim_on", "On"),
+        ("lim_ceiling", "-3"),
+    ] {
+        s.set_param_text(id, value).unwrap();
+    }
     s
 }
 

@@ -3,10 +3,10 @@
 //! `activate`, processing on a separate audio thread, parameter events, state.
 
 use std::ffi::{CStr, CString, c_char, c_void};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::ptr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail, ensure};
 use clap_sys::audio_buffer::clap_audio_buffer;
@@ -58,7 +58,21 @@ pub struct Descriptor {
 }
 
 impl ClapLibrary {
+    /// Load the library at `path` once per process and share it: `clap_entry.init` runs once
+    /// and `deinit` never runs while any test still holds an instance (hosts keep a plugin
+    /// library loaded while they use it, and tests run in parallel threads).
     pub fn load(path: &Path) -> Result<Arc<ClapLibrary>> {
+        static LOADED: Mutex<Vec<(PathBuf, Arc<ClapLibrary>)>> = Mutex::new(Vec::new());
+        let mut loaded = LOADED.lock().unwrap();
+        if let Some((_, lib)) = loaded.iter().find(|(p, _)| p == path) {
+            return Ok(lib.clone());
+        }
+        let lib = ClapLibrary::load_new(path)?;
+        loaded.push((path.to_path_buf(), lib.clone()));
+        Ok(lib)
+    }
+
+    fn load_new(path: &Path) -> Result<Arc<ClapLibrary>> {
         // SAFETY: loading a plugin runs its initialisers; that is what we are here to test.
         let lib = unsafe { libloading::Library::new(path) }
             .with_context(|| format!("dlopen {}", path.display()))?;
@@ -380,9 +394,18 @@ impl ClapInstance {
         (get(true), get(false))
     }
 
-    /// The number of auxiliary (non-main) input ports.
-    pub fn input_port_count(&self) -> u32 {
-        unsafe { ((*self.audio_ports).count.unwrap())(self.plugin, true) }
+    /// Channel counts of every input port, main first.
+    pub fn input_ports(&self) -> Vec<u32> {
+        unsafe {
+            let ap = &*self.audio_ports;
+            (0..(ap.count.unwrap())(self.plugin, true))
+                .map(|i| {
+                    let mut info: clap_audio_port_info = std::mem::zeroed();
+                    assert!((ap.get.unwrap())(self.plugin, i, true, &mut info));
+                    info.channel_count
+                })
+                .collect()
+        }
     }
 
     pub fn ports_configs(&self) -> Vec<PortsConfig> {
@@ -474,7 +497,8 @@ impl ClapInstance {
 
     /// Process a whole signal on a separate audio thread, in blocks whose sizes come from
     /// `block_sizes` (cycled), with `changes` at absolute sample positions and optional
-    /// auxiliary (sidechain) inputs. Returns the main output, one Vec per channel.
+    /// auxiliary (sidechain) inputs; every declared port the test does not feed gets silence,
+    /// as CLAP hosts do. Returns the main output, one Vec per channel.
     pub fn run(
         &mut self,
         input: &[Vec<f32>],
@@ -486,6 +510,11 @@ impl ClapInstance {
         let (_, out_channels) = self.main_port_channels();
         let len = input.first().map_or(0, Vec::len);
         let mut output = vec![vec![0.0f32; len]; out_channels as usize];
+        let mut aux = aux.to_vec();
+        for &channels in self.input_ports().iter().skip(1 + aux.len()) {
+            aux.push(vec![vec![0.0f32; len]; channels as usize]);
+        }
+        let aux = &aux[..];
         let mut changes = changes.to_vec();
         changes.sort_by_key(|c| c.time);
         let this = &mut *self;

@@ -58,3 +58,13 @@ pub fn first_difference(a: &[f32], b: &[f32]) -> Option<usize> {
         .zip(b)
         .position(|(x, y)| x.to_bits() != y.to_bits())
 }
+
+/// A square wave (constant magnitude `amplitude`), so a peak detector reads exactly it.
+pub fn square(freq_hz: f64, amplitude: f64, sample_rate: f64, len: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| {
+            let s = (2.0 * PI * freq_hz * (i as f64 + 0.5) / sample_rate).sin();
+            (if s >= 0.0 { amplitude } else { -amplitude }) as f32
+        })
+        .collect()
+}

@@ -205,18 +205,20 @@ fn automation_mid_block_changes_the_output_at_that_sample() {
                 })
                 .into_iter()
                 .collect();
-            plugin.run(&x, &[], &[512], &changes).unwrap()
+            let latency = plugin.latency().unwrap() as usize;
+            (plugin.run(&x, &[], &[512], &changes).unwrap(), latency)
         };
-        let reference = run(None);
+        let (reference, _) = run(None);
         // Block 20 starts at 10240; the event sits 300 samples into it.
         let at = 20 * 512 + 300;
-        let automated = run(Some((at, after)));
+        let (automated, latency) = run(Some((at, after)));
+        // The output shows the change after exactly the reported latency.
         for ch in 0..2 {
             let first = first_difference(&reference[ch], &automated[ch]);
             assert_eq!(
                 first,
-                Some(at),
-                "{name}: output changed at {first:?}, event at {at}"
+                Some(at + latency),
+                "{name}: output changed at {first:?}, event at {at} + latency {latency}"
             );
         }
         // And the change is the one asked for, once smoothing has settled.
@@ -325,16 +327,17 @@ fn bypass_crossfades_to_the_exact_input() {
         value: 1.0,
     });
     let y = plugin.run(&x, &[], &[480], &changes).unwrap();
-    // Before: +12 dB. After the 10 ms fade: bit-exact input.
+    let latency = plugin.latency().unwrap() as usize;
+    // Before: +12 dB. After the 10 ms fade: the input, bit-exact, delayed by the latency.
     let before = gain_db_at(&x[0][..20_000], &y[0][..20_000], 1000.0, rate, 4000);
     assert!(
         (before - 12.0).abs() < 0.02,
         "boost before bypass {before:.3}"
     );
+    let mismatch = first_difference(&y[0][24_480 + latency..], &x[0][24_480..48_000 - latency]);
     assert_eq!(
-        &y[0][24_480..],
-        &x[0][24_480..],
-        "bypassed output is not the input"
+        mismatch, None,
+        "bypassed output differs from the delayed input"
     );
     // No click: the largest sample-to-sample step stays within what the louder sine has.
     let max_step = y[0]

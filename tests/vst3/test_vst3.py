@@ -42,6 +42,61 @@ def transfer_db(x, y, freq):
     return 10 * math.log10(np.sum(np.abs(fy[sl]) ** 2) / np.sum(np.abs(fx[sl]) ** 2))
 
 
+def square(level_db, freq, seconds):
+    """A square wave: its magnitude is constant, so a peak detector reads exactly its level."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    a = 10 ** (level_db / 20)
+    return np.where(np.sin(2 * math.pi * freq * (t + 0.5 / RATE)) >= 0, a, -a).astype(np.float32)
+
+
+def static_gain_db(level_db, threshold_db, ratio):
+    """The compressor's static curve with a hard knee."""
+    over = level_db - threshold_db
+    return min(0.0, (1 / ratio - 1) * over)
+
+
+def check_latency(path, check):
+    """The latency the plugin reports is what pedalboard compensates: an impulse comes back
+    exactly where it went in, and the reported figure is the limiter's lookahead plus the
+    true-peak interpolator's delay."""
+    for lookahead_ms in [2.0, 7.5]:
+        plugin = pedalboard.load_plugin(path)
+        plugin.limiter_on = True
+        plugin.limiter_lookahead_ms = lookahead_ms
+        x = np.zeros((2, RATE // 2), np.float32)
+        x[:, 1000] = 0.25
+        y = plugin.process(x, RATE, buffer_size=512, reset=True)
+        expected = 16 + round(lookahead_ms * RATE / 1000) - 1
+        reported = plugin.reported_latency_samples
+        check(f"lookahead {lookahead_ms} ms: reported latency {reported} samples (expected {expected})",
+              reported == expected)
+        at = int(np.argmax(np.abs(y[0])))
+        check(f"lookahead {lookahead_ms} ms: compensated impulse at {at} (sent at 1000), value {y[0][at]}",
+              at == 1000 and y[0][at] == np.float32(0.25))
+
+
+def check_compressor(path, check):
+    """Threshold and ratio set by name move the measured gain along the static curve."""
+    plugin = pedalboard.load_plugin(path)
+    plugin.comp_on = True
+    plugin.comp_knee_db = 0
+    plugin.comp_attack_ms = 1
+    plugin.comp_release_ms = 20
+    x = square(-10.0, 250.0, 1.0)
+    stereo = np.stack([x, x])
+    # pedalboard lists the ratio as text ("4.01:1", ...): take the nearest, use its exact value.
+    ratios = {float(v.split(":")[0]): v for v in plugin.parameters["comp_ratio"].valid_values}
+    for threshold, wanted in [(-30.0, 10.0), (-20.0, 10.0), (-20.0, 4.0), (0.0, 4.0)]:
+        ratio = min(ratios, key=lambda r: abs(r - wanted))
+        plugin.comp_threshold_db = threshold
+        plugin.comp_ratio = ratios[ratio]
+        y = plugin.process(stereo, RATE, buffer_size=512, reset=True)
+        gain = 20 * math.log10(abs(float(y[0][-1])) / abs(float(x[-1])))
+        expected = static_gain_db(-10.0, threshold, ratio)
+        check(f"threshold {threshold} dB, ratio {ratio}: gain {gain:+.3f} dB (expected {expected:+.3f})",
+              abs(gain - expected) < 0.05)
+
+
 def main():
     path = sys.argv[1]
     failures = []
@@ -85,6 +140,9 @@ def main():
     tail = slice(RATE // 2, RATE)
     gain = 20 * math.log10(np.sqrt(np.mean(ys[0][tail] ** 2)) / np.sqrt(np.mean(s[tail] ** 2)))
     check(f"1 kHz sine gain {gain:+.4f} dB (expected +6)", abs(gain - 6.0) < 0.02)
+
+    check_latency(path, check)
+    check_compressor(path, check)
 
     if failures:
         print(f"{len(failures)} check(s) failed")

@@ -2,6 +2,10 @@
 //! without a host.
 
 pub mod analysis;
+pub mod compressor;
 pub mod eq;
 pub mod fade;
+pub mod limiter;
 pub mod simd;
+pub mod sliding_min;
+pub mod true_peak;

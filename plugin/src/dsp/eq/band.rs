@@ -37,6 +37,12 @@ impl Default for BandSettings {
 }
 
 impl BandSettings {
+    /// Whether the band changes the sound: switched on, and not a gain shape at exactly 0 dB
+    /// (which is a wire — skipping it keeps a neutral EQ bit-transparent).
+    pub fn is_audible(&self) -> bool {
+        self.enabled && !(self.shape.uses_gain() && self.gain_db == 0.0)
+    }
+
     /// What changes the band's structure (and so needs a crossfade rather than a glide).
     fn structure(&self) -> (Shape, Slope) {
         let slope = if self.shape.uses_slope() {
@@ -171,7 +177,8 @@ impl Band {
         }
         let was_active = self.active;
         // A new structure can only be loaded while the band is silent (faded out).
-        if self.loaded != Some(structure) && self.fade.is_silent() && settings.enabled {
+        let audible = settings.is_audible();
+        if self.loaded != Some(structure) && self.fade.is_silent() && audible {
             self.load(settings, rates);
             self.fade = Fade::new(fade_samples);
         }
@@ -194,6 +201,17 @@ impl Band {
         }
         for (section, bq) in self.sections[..self.len].iter_mut().zip(&self.design) {
             section.glide_to(coefs(bq), block_len as u32);
+        }
+    }
+
+    /// Skip the fade in progress (the first block after activation applies settings as they are).
+    pub fn finish_fade(&mut self) {
+        self.fade.finish();
+        if !self.fade.is_silent() {
+            // A band that is (now) fully in starts from rest, designed and gliding nowhere.
+            for (section, bq) in self.sections[..self.len].iter_mut().zip(&self.design) {
+                section.set(coefs(bq));
+            }
         }
     }
 

@@ -42,6 +42,8 @@ pub struct Equalizer {
     os_fade: Fade,
     os_running: bool,
     band_fade_samples: f64,
+    /// Apply the next block's settings without fades.
+    snap: bool,
     scratch: Box<Scratch>,
 }
 
@@ -65,6 +67,7 @@ impl Equalizer {
             os_fade: Fade::new(OVERSAMPLING_FADE_MS * sample_rate / 1000.0),
             os_running: false,
             band_fade_samples: BAND_FADE_MS * rates.design_hz / 1000.0,
+            snap: false,
             scratch: Box::new(Scratch {
                 dry: [[0.0; 2]; MAX_BLOCK],
                 high: [[0.0; 2]; 2 * MAX_BLOCK],
@@ -86,6 +89,11 @@ impl Equalizer {
         &self.settings[index]
     }
 
+    /// Apply the next block's settings at once, without fading bands in or out.
+    pub fn snap_next_block(&mut self) {
+        self.snap = true;
+    }
+
     /// Clear all filter states (settings are kept).
     pub fn reset(&mut self) {
         for band in &mut self.bands {
@@ -104,8 +112,15 @@ impl Equalizer {
         let factor = self.rates.oversampling();
         for (band, settings) in self.bands.iter_mut().zip(&self.settings) {
             band.update(settings, self.rates, n * factor, self.band_fade_samples);
+            if self.snap {
+                band.finish_fade();
+            }
         }
         let any_active = self.bands.iter().any(Band::is_active);
+        if std::mem::take(&mut self.snap) {
+            self.os_fade.set_target(any_active);
+            self.os_fade.finish();
+        }
         if factor == 1 {
             if any_active {
                 run_cascade(&mut self.bands, frames);

@@ -1,0 +1,236 @@
+//! Lookahead true-peak limiter.
+//!
+//! Per sample, the sidechain finds the true peak of the input on both sides of the sample
+//! (8× interpolation, `true_peak.rs`), and from it the gain the sample may have at most. That
+//! requirement passes through an exponential release, then a sliding minimum over
+//! `lookahead + 1` samples and a moving average over `lookahead` samples: the average of the
+//! held minimum reaches the requirement exactly when the peak is played, so the attack is a
+//! smooth ramp that never lets a peak through. The audio is delayed to line up:
+//! latency = interpolator delay + lookahead − 1 samples, the same whether the limiter is on or
+//! off, so switching it never moves the audio in time.
+
+use super::fade::Fade;
+use super::sliding_min::SlidingMin;
+use super::true_peak::{self, Kernel, TruePeak};
+
+pub const MIN_LOOKAHEAD_MS: f64 = 0.5;
+pub const MAX_LOOKAHEAD_MS: f64 = 10.0;
+/// Enable/disable crossfade.
+const FADE_MS: f64 = 10.0;
+/// The moving average is re-summed from scratch this often (in samples) so rounding in the
+/// running sum never accumulates.
+const RESUM_EVERY: usize = 8192;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LimiterSettings {
+    pub enabled: bool,
+    pub ceiling_db: f64,
+    pub release_ms: f64,
+    pub lookahead_ms: f64,
+    /// Detect inter-sample (true) peaks; off: sample peaks only.
+    pub true_peak: bool,
+}
+
+impl Default for LimiterSettings {
+    fn default() -> Self {
+        LimiterSettings {
+            enabled: false,
+            ceiling_db: -1.0,
+            release_ms: 50.0,
+            lookahead_ms: 2.0,
+            true_peak: true,
+        }
+    }
+}
+
+/// Lookahead in whole samples at `sample_rate`.
+pub fn lookahead_samples(lookahead_ms: f64, sample_rate: f64) -> usize {
+    let ms = lookahead_ms.clamp(MIN_LOOKAHEAD_MS, MAX_LOOKAHEAD_MS);
+    ((ms * sample_rate / 1000.0).round() as usize).max(1)
+}
+
+/// The latency a lookahead gives, in samples.
+pub fn latency_samples(lookahead_ms: f64, sample_rate: f64) -> usize {
+    true_peak::DELAY + lookahead_samples(lookahead_ms, sample_rate) - 1
+}
+
+#[derive(Debug, Clone)]
+pub struct Limiter {
+    sample_rate: f64,
+    settings: LimiterSettings,
+    lookahead: usize,
+    kernel: Kernel,
+    detectors: [TruePeak; 2],
+    /// Requirement of the previous interval (each sample needs both sides covered).
+    previous_peak: f64,
+    release_pole: f64,
+    release_ms: f64,
+    envelope: f64,
+    minimum: SlidingMin,
+    /// Moving average of the held minimum.
+    average: Vec<f64>,
+    average_pos: usize,
+    average_sum: f64,
+    since_resum: usize,
+    /// Delay line for the audio, `latency` samples long.
+    delay: Vec<[f64; 2]>,
+    delay_pos: usize,
+    fade: Fade,
+    /// Apply the next block's on/off state without a fade.
+    snap: bool,
+    block_min_gain: f64,
+}
+
+impl Limiter {
+    /// Allocates for the longest lookahead: create it outside the audio thread.
+    pub fn new(sample_rate: f64, settings: &LimiterSettings) -> Limiter {
+        let max_lookahead = lookahead_samples(MAX_LOOKAHEAD_MS, sample_rate);
+        let mut limiter = Limiter {
+            sample_rate,
+            settings: *settings,
+            lookahead: 1,
+            kernel: Kernel::new(),
+            detectors: [TruePeak::default(), TruePeak::default()],
+            previous_peak: 0.0,
+            release_pole: 0.0,
+            release_ms: f64::NAN,
+            envelope: 1.0,
+            minimum: SlidingMin::new(max_lookahead + 1, 1.0),
+            average: vec![1.0; max_lookahead],
+            average_pos: 0,
+            average_sum: 0.0,
+            since_resum: 0,
+            delay: vec![[0.0; 2]; true_peak::DELAY + max_lookahead],
+            delay_pos: 0,
+            fade: Fade::new(FADE_MS * sample_rate / 1000.0),
+            snap: false,
+            block_min_gain: 1.0,
+        };
+        limiter.configure(settings.lookahead_ms);
+        limiter.fade.set_target(settings.enabled);
+        limiter.fade.finish();
+        limiter
+    }
+
+    /// Set the lookahead and clear every state (the delay line changes length).
+    fn configure(&mut self, lookahead_ms: f64) {
+        self.lookahead = lookahead_samples(lookahead_ms, self.sample_rate);
+        self.minimum.set_window(self.lookahead + 1);
+        self.reset();
+    }
+
+    /// Latency in samples with the current lookahead.
+    pub fn latency_samples(&self) -> usize {
+        true_peak::DELAY + self.lookahead - 1
+    }
+
+    /// Switch on or off at once on the next block, without a fade.
+    pub fn snap_next_block(&mut self) {
+        self.snap = true;
+    }
+
+    pub fn reset(&mut self) {
+        for d in &mut self.detectors {
+            d.reset();
+        }
+        self.previous_peak = 0.0;
+        self.envelope = 1.0;
+        self.minimum.reset();
+        self.average.fill(1.0);
+        self.average_pos = 0;
+        self.average_sum = self.lookahead as f64;
+        self.since_resum = 0;
+        self.delay.fill([0.0; 2]);
+        self.delay_pos = 0;
+    }
+
+    /// New settings for the next block. A different lookahead (in samples) changes the
+    /// latency and restarts the limiter; the caller reports the new latency.
+    pub fn set(&mut self, settings: &LimiterSettings) {
+        let lookahead = lookahead_samples(settings.lookahead_ms, self.sample_rate);
+        if lookahead != self.lookahead {
+            self.configure(settings.lookahead_ms);
+        }
+        if settings.release_ms != self.release_ms {
+            self.release_ms = settings.release_ms;
+            self.release_pole =
+                (-1000.0 / (settings.release_ms.max(0.01) * self.sample_rate)).exp();
+        }
+        self.settings = *settings;
+    }
+
+    /// The smallest gain applied in the last block (1 = no limiting, and always 1 when off).
+    pub fn min_gain(&self) -> f64 {
+        self.block_min_gain
+    }
+
+    /// Limit `frames` in place (they come out `latency_samples()` later).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn process_block(&mut self, frames: &mut [[f64; 2]]) {
+        let s = self.settings;
+        self.fade.set_target(s.enabled);
+        if std::mem::take(&mut self.snap) {
+            self.fade.finish();
+        }
+        let ceiling = 10f64.powf(s.ceiling_db / 20.0);
+        let window = self.lookahead;
+        let delay_len = self.latency_samples();
+        let mut block_min: f64 = 1.0;
+        for frame in frames.iter_mut() {
+            let input = *frame;
+            // The delayed sample this step plays.
+            let delayed = if delay_len == 0 {
+                input
+            } else {
+                let d = self.delay[self.delay_pos];
+                self.delay[self.delay_pos] = input;
+                self.delay_pos = (self.delay_pos + 1) % delay_len;
+                d
+            };
+            // The gain is followed even while off, so switching on is right from the start.
+            let fade = if self.fade.is_silent() {
+                0.0
+            } else {
+                self.fade.advance(1)
+            };
+            let mut peak: f64 = 0.0;
+            for (d, x) in self.detectors.iter_mut().zip(input) {
+                let tp = d.push(&self.kernel, x);
+                peak = peak.max(if s.true_peak { tp } else { x.abs() });
+            }
+            let both_sides = peak.max(self.previous_peak);
+            self.previous_peak = peak;
+            let required = if both_sides > ceiling {
+                ceiling / both_sides
+            } else {
+                1.0
+            };
+            // Release: the envelope recovers towards 1 exponentially, never above the need.
+            self.envelope = required.min(1.0 - self.release_pole * (1.0 - self.envelope));
+            let held = self.minimum.push(self.envelope);
+            // Moving average over the last `window` held values.
+            self.average_sum += held - self.average[self.average_pos];
+            self.average[self.average_pos] = held;
+            self.average_pos = (self.average_pos + 1) % window;
+            self.since_resum += 1;
+            if self.since_resum >= RESUM_EVERY {
+                self.average_sum = self.average[..window].iter().sum();
+                self.since_resum = 0;
+            }
+            let gain = if held == 1.0 && self.average_sum == window as f64 {
+                1.0
+            } else {
+                (self.average_sum / window as f64).min(1.0)
+            };
+            let g = 1.0 + fade * (gain - 1.0);
+            block_min = block_min.min(g);
+            *frame = if g == 1.0 {
+                delayed
+            } else {
+                [delayed[0] * g, delayed[1] * g]
+            };
+        }
+        self.block_min_gain = block_min;
+    }
+}
