@@ -86,7 +86,7 @@ impl Chain {
     pub fn reductions(&self) -> Reductions {
         Reductions {
             compressor_db: self.compressor.gain_reduction_db(),
-            limiter_db: -20.0 * self.limiter.min_gain().log10(),
+            limiter_db: (-20.0 * self.limiter.min_gain().log10()).max(0.0),
         }
     }
 
@@ -173,7 +173,10 @@ impl Chain {
             for d in dry[..n].iter_mut() {
                 let delayed = self.dry_delay[self.dry_pos];
                 self.dry_delay[self.dry_pos] = *d;
-                self.dry_pos = (self.dry_pos + 1) % self.dry_delay.len();
+                self.dry_pos += 1;
+                if self.dry_pos == self.dry_delay.len() {
+                    self.dry_pos = 0;
+                }
                 *d = delayed;
             }
         }

@@ -1,5 +1,8 @@
 //! Real-time safety of the whole plugin, driven in-process: no allocation in process(),
 //! denormals flushed, non-finite input contained.
+//!
+//! The allocation checker only exists in debug builds (`warn_debug`), so the file does too.
+#![cfg(debug_assertions)]
 
 use nice_assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count};
 use strata::embedded::EmbeddedStrata;

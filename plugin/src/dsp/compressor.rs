@@ -11,6 +11,8 @@
 use super::eq::section::{Section, coefs};
 use super::eq::{BandDesign, BandSettings, EqRates, Shape, Slope};
 use super::fade::Fade;
+use super::fastmath;
+use super::simd;
 
 /// Below this the sidechain high-pass is off.
 pub const HPF_OFF_HZ: f64 = 20.5;
@@ -218,81 +220,252 @@ impl Compressor {
         }
         let n = frames.len();
         self.apply(&s, n);
-        let (makeup_from, makeup_to) = (self.makeup_db, s.total_makeup_db());
-        let (mix_from, mix_to) = (self.mix, s.mix);
-        let inv_n = 1.0 / n.max(1) as f64;
+        let glide = Glide {
+            makeup_from: self.makeup_db,
+            makeup_to: s.total_makeup_db(),
+            mix_from: self.mix,
+            mix_to: s.mix,
+            inv_len: 1.0 / n.max(1) as f64,
+        };
         let mut block_max: f64 = 0.0;
-        for (i, frame) in frames.iter_mut().enumerate() {
-            let dry = *frame;
+        for (c, chunk) in frames.chunks_mut(CHUNK).enumerate() {
+            let start = c * CHUNK;
+            // An external sidechain shorter than the block (or none) reads as silence.
             let key = if s.external_sidechain {
-                sidechain
-                    .and_then(|sc| sc.get(i))
-                    .copied()
-                    .unwrap_or([0.0; 2])
+                Key::External(sidechain.and_then(|sc| sc.get(start..)).unwrap_or(&[]))
             } else {
-                dry
+                Key::Internal
             };
-            let key = if self.hpf_on { self.hpf.tick(key) } else { key };
-            let mut level_db = [0.0; 2];
+            block_max = block_max.max(self.process_chunk(&s, chunk, key, start, &glide));
+        }
+        self.makeup_db = glide.makeup_to;
+        self.mix = glide.mix_to;
+        self.block_reduction_db = block_max;
+    }
+
+    /// Up to `CHUNK` frames; returns the largest reduction (dB). With AVX2 the same code is
+    /// compiled again for 4-wide vectors.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    fn process_chunk(
+        &mut self,
+        s: &CompressorSettings,
+        frames: &mut [[f64; 2]],
+        key: Key,
+        start: usize,
+        glide: &Glide,
+    ) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2_fma() {
+            // SAFETY: the features were just detected.
+            return unsafe { self.process_chunk_avx2(s, frames, key, start, glide) };
+        }
+        self.chunk_passes(s, frames, key, start, glide)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn process_chunk_avx2(
+        &mut self,
+        s: &CompressorSettings,
+        frames: &mut [[f64; 2]],
+        key: Key,
+        start: usize,
+        glide: &Glide,
+    ) -> f64 {
+        self.chunk_passes(s, frames, key, start, glide)
+    }
+
+    /// The chunk as passes over arrays, so the logarithms and exponentials (the bulk of the
+    /// work) vectorise; only the detector and the smoothing run sample by sample.
+    #[inline(always)]
+    fn chunk_passes(
+        &mut self,
+        s: &CompressorSettings,
+        frames: &mut [[f64; 2]],
+        key: Key,
+        start: usize,
+        glide: &Glide,
+    ) -> f64 {
+        let len = frames.len();
+        // Detector levels, then (in place) the wanted reduction, then the gain.
+        let mut work = [[0.0f64; CHUNK]; 2];
+        for (i, frame) in frames.iter().enumerate() {
+            let k = match key {
+                Key::Internal => *frame,
+                Key::External(sc) => sc.get(i).copied().unwrap_or([0.0; 2]),
+            };
+            let k = if self.hpf_on { self.hpf.tick(k) } else { k };
             for ch in 0..2 {
-                let level = match s.detector {
-                    Detector::Peak => key[ch].abs(),
+                work[ch][i] = match s.detector {
+                    Detector::Peak => k[ch].abs(),
                     Detector::Rms => {
                         let ms = &mut self.mean_square[ch];
-                        *ms = key[ch] * key[ch] + self.rms * (*ms - key[ch] * key[ch]);
+                        *ms = k[ch] * k[ch] + self.rms * (*ms - k[ch] * k[ch]);
                         ms.sqrt()
                     }
                 };
-                level_db[ch] = if level > 0.0 {
-                    (20.0 * level.log10()).max(FLOOR_DB)
-                } else {
-                    FLOOR_DB
-                };
             }
-            let loudest = level_db[0].max(level_db[1]);
-            let t = (i + 1) as f64 * inv_n;
-            let makeup = makeup_from + t * (makeup_to - makeup_from);
-            let mix = mix_from + t * (mix_to - mix_from);
-            let fade = self.fade.advance(1);
-            for ch in 0..2 {
-                let linked = level_db[ch] + s.stereo_link * (loudest - level_db[ch]);
-                let wanted = -s.static_gain_db(linked);
-                let y = &mut self.reduction_db[ch];
-                // Smooth branching: attack while the reduction grows, release while it falls.
+        }
+        // Levels at or below this never reach the knee: a chunk that stays there needs no
+        // logarithms (the wanted reduction is 0).
+        let quiet = fastmath::amplitude(s.threshold_db - 0.5 * s.knee_db - 1e-6);
+        let loudest_level = work
+            .iter()
+            .flat_map(|w| &w[..len])
+            .fold(0.0f64, |m, v| m.max(*v));
+        if loudest_level <= quiet {
+            work = [[0.0; CHUNK]; 2];
+        } else {
+            let floor = fastmath::amplitude(FLOOR_DB);
+            for w in work.iter_mut() {
+                for v in w[..len].iter_mut() {
+                    *v = fastmath::db(v.max(floor));
+                }
+            }
+            let curve = Curve::new(s);
+            let [left, right] = &mut work;
+            for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
+                let loudest = l.max(*r);
+                *l = curve.reduction_db(*l + s.stereo_link * (loudest - *l));
+                *r = curve.reduction_db(*r + s.stereo_link * (loudest - *r));
+            }
+        }
+        // Smooth branching: attack while the reduction grows, release while it falls. Both
+        // channels step together: two independent recursions hide each other's latency.
+        let mut chunk_max: f64 = 0.0;
+        let [left, right] = &mut work;
+        let mut y = self.reduction_db;
+        for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
+            for (v, y) in [l, r].into_iter().zip(y.iter_mut()) {
+                let wanted = *v;
                 let a = if wanted > *y {
                     self.attack
                 } else {
                     self.release
                 };
                 *y = wanted + a * (*y - wanted);
-                block_max = block_max.max(*y);
-                let gain_db = makeup - *y;
-                let wet = if gain_db == 0.0 {
-                    dry[ch]
-                } else {
-                    dry[ch] * 10f64.powf(gain_db / 20.0)
-                };
-                let out = if mix == 1.0 {
-                    wet
-                } else {
-                    dry[ch] + mix * (wet - dry[ch])
-                };
-                frame[ch] = if fade == 1.0 {
-                    out
-                } else {
-                    dry[ch] + fade * (out - dry[ch])
-                };
+                *v = *y;
+            }
+            chunk_max = chunk_max.max(y[0].max(y[1]));
+        }
+        self.reduction_db = y;
+        for w in work.iter_mut() {
+            for (i, v) in w[..len].iter_mut().enumerate() {
+                *v = fastmath::amplitude(glide.makeup_at(start + i) - *v);
             }
         }
-        self.makeup_db = makeup_to;
-        self.mix = mix_to;
-        self.block_reduction_db = block_max;
+        for (i, frame) in frames.iter_mut().enumerate() {
+            let mix = glide.mix_at(start + i);
+            let fade = self.fade.advance(1);
+            for (ch, x) in frame.iter_mut().enumerate() {
+                let dry = *x;
+                let out = dry + mix * (dry * work[ch][i] - dry);
+                *x = dry + fade * (out - dry);
+            }
+        }
+        chunk_max
+    }
+}
+
+/// The static curve in branch-free form (levels near the knee would make branches
+/// unpredictable): reduction = −slope · (x²/2k + max(over − k/2, 0)) with x the level's
+/// position inside the knee, clamped to [0, k]. Equal to `static_gain_db` (module tests).
+struct Curve {
+    threshold_db: f64,
+    half_knee_db: f64,
+    knee_db: f64,
+    inv_two_knee: f64,
+    minus_slope: f64,
+}
+
+impl Curve {
+    fn new(s: &CompressorSettings) -> Curve {
+        let knee_db = s.knee_db.max(0.0);
+        Curve {
+            threshold_db: s.threshold_db,
+            half_knee_db: 0.5 * knee_db,
+            knee_db,
+            // A hard knee: x stays 0, so the quadratic term vanishes.
+            inv_two_knee: if knee_db > 0.0 { 0.5 / knee_db } else { 0.0 },
+            minus_slope: 1.0 - 1.0 / s.ratio,
+        }
+    }
+
+    /// Gain reduction (dB, ≥ 0) for a level.
+    #[inline(always)]
+    fn reduction_db(&self, level_db: f64) -> f64 {
+        let over = level_db - self.threshold_db;
+        let x = (over + self.half_knee_db).clamp(0.0, self.knee_db);
+        let above = (over - self.half_knee_db).max(0.0);
+        self.minus_slope * (x * x * self.inv_two_knee + above)
+    }
+}
+
+/// Frames processed as one set of passes.
+const CHUNK: usize = 64;
+
+/// Where the detector listens.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Internal,
+    /// The external sidechain from this chunk's first frame on.
+    External(&'a [[f64; 2]]),
+}
+
+/// Makeup and mix gliding linearly across a block.
+struct Glide {
+    makeup_from: f64,
+    makeup_to: f64,
+    mix_from: f64,
+    mix_to: f64,
+    inv_len: f64,
+}
+
+impl Glide {
+    /// Values at frame `i` of the block (the block's last frame reaches the target).
+    #[inline(always)]
+    fn makeup_at(&self, i: usize) -> f64 {
+        let t = (i + 1) as f64 * self.inv_len;
+        self.makeup_from + t * (self.makeup_to - self.makeup_from)
+    }
+
+    #[inline(always)]
+    fn mix_at(&self, i: usize) -> f64 {
+        let t = (i + 1) as f64 * self.inv_len;
+        self.mix_from + t * (self.mix_to - self.mix_from)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn branch_free_curve_equals_the_formula() {
+        let mut worst: f64 = 0.0;
+        for (threshold_db, ratio, knee_db) in [
+            (-20.0, 4.0, 10.0),
+            (-40.0, 1.5, 0.0),
+            (-6.0, 20.0, 24.0),
+            (-30.0, 1.0, 6.0),
+        ] {
+            let s = CompressorSettings {
+                threshold_db,
+                ratio,
+                knee_db,
+                ..Default::default()
+            };
+            let curve = Curve::new(&s);
+            let mut level_db = -80.0;
+            while level_db < 10.0 {
+                worst =
+                    worst.max((curve.reduction_db(level_db) + s.static_gain_db(level_db)).abs());
+                level_db += 0.01;
+            }
+        }
+        assert!(worst < 1e-9, "{worst} dB");
+    }
 
     #[test]
     fn static_curve_has_threshold_ratio_and_a_smooth_knee() {

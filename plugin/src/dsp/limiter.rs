@@ -10,6 +10,7 @@
 //! off, so switching it never moves the audio in time.
 
 use super::fade::Fade;
+use super::fastmath;
 use super::sliding_min::SlidingMin;
 use super::true_peak::{self, Kernel, TruePeak};
 
@@ -20,6 +21,14 @@ const FADE_MS: f64 = 10.0;
 /// The moving average is re-summed from scratch this often (in samples) so rounding in the
 /// running sum never accumulates.
 const RESUM_EVERY: usize = 8192;
+/// Frames whose true peaks are found in one go.
+const CHUNK: usize = 64;
+
+/// `i` wrapped into `0..len`, for `i ≤ len` (a compare, not a division, per sample).
+#[inline(always)]
+fn wrap(i: usize, len: usize) -> usize {
+    if i >= len { i - len } else { i }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LimiterSettings {
@@ -60,7 +69,7 @@ pub struct Limiter {
     settings: LimiterSettings,
     lookahead: usize,
     kernel: Kernel,
-    detectors: [TruePeak; 2],
+    detector: TruePeak,
     /// Requirement of the previous interval (each sample needs both sides covered).
     previous_peak: f64,
     release_pole: f64,
@@ -90,12 +99,12 @@ impl Limiter {
             settings: *settings,
             lookahead: 1,
             kernel: Kernel::new(),
-            detectors: [TruePeak::default(), TruePeak::default()],
+            detector: TruePeak::default(),
             previous_peak: 0.0,
             release_pole: 0.0,
             release_ms: f64::NAN,
             envelope: 1.0,
-            minimum: SlidingMin::new(max_lookahead + 1, 1.0),
+            minimum: SlidingMin::new(max_lookahead + 1),
             average: vec![1.0; max_lookahead],
             average_pos: 0,
             average_sum: 0.0,
@@ -130,9 +139,7 @@ impl Limiter {
     }
 
     pub fn reset(&mut self) {
-        for d in &mut self.detectors {
-            d.reset();
-        }
+        self.detector.reset();
         self.previous_peak = 0.0;
         self.envelope = 1.0;
         self.minimum.reset();
@@ -159,6 +166,72 @@ impl Limiter {
         self.settings = *settings;
     }
 
+    /// One sample: delay the audio, update the gain from this sample's peak, apply it.
+    /// Returns the gain applied.
+    #[inline(always)]
+    fn step(
+        &mut self,
+        frame: &mut [f64; 2],
+        true_peaks: [f64; 2],
+        ceiling: f64,
+        true_peak: bool,
+    ) -> f64 {
+        let input = *frame;
+        let delay_len = self.latency_samples();
+        // The delayed sample this step plays.
+        let delayed = if delay_len == 0 {
+            input
+        } else {
+            let d = self.delay[self.delay_pos];
+            self.delay[self.delay_pos] = input;
+            self.delay_pos = wrap(self.delay_pos + 1, delay_len);
+            d
+        };
+        // The gain is followed even while off, so switching on is right from the start.
+        let fade = if self.fade.is_silent() {
+            0.0
+        } else {
+            self.fade.advance(1)
+        };
+        let peak = if true_peak {
+            true_peaks[0].max(true_peaks[1])
+        } else {
+            input[0].abs().max(input[1].abs())
+        };
+        let both_sides = peak.max(self.previous_peak);
+        self.previous_peak = peak;
+        let required = if both_sides > ceiling {
+            ceiling / both_sides
+        } else {
+            1.0
+        };
+        // Release: the envelope recovers towards 1 exponentially, never above the need.
+        self.envelope = required.min(1.0 - self.release_pole * (1.0 - self.envelope));
+        let held = self.minimum.push(self.envelope);
+        // Moving average over the last `lookahead` held values.
+        let window = self.lookahead;
+        self.average_sum += held - self.average[self.average_pos];
+        self.average[self.average_pos] = held;
+        self.average_pos = wrap(self.average_pos + 1, window);
+        self.since_resum += 1;
+        if self.since_resum >= RESUM_EVERY {
+            self.average_sum = self.average[..window].iter().sum();
+            self.since_resum = 0;
+        }
+        let gain = if held == 1.0 && self.average_sum == window as f64 {
+            1.0
+        } else {
+            (self.average_sum / window as f64).min(1.0)
+        };
+        let g = 1.0 + fade * (gain - 1.0);
+        *frame = if g == 1.0 {
+            delayed
+        } else {
+            [delayed[0] * g, delayed[1] * g]
+        };
+        g
+    }
+
     /// The smallest gain applied in the last block (1 = no limiting, and always 1 when off).
     pub fn min_gain(&self) -> f64 {
         self.block_min_gain
@@ -173,63 +246,19 @@ impl Limiter {
         if std::mem::take(&mut self.snap) {
             self.fade.finish();
         }
-        let ceiling = 10f64.powf(s.ceiling_db / 20.0);
-        let window = self.lookahead;
-        let delay_len = self.latency_samples();
+        let ceiling = fastmath::amplitude(s.ceiling_db);
         let mut block_min: f64 = 1.0;
-        for frame in frames.iter_mut() {
-            let input = *frame;
-            // The delayed sample this step plays.
-            let delayed = if delay_len == 0 {
-                input
-            } else {
-                let d = self.delay[self.delay_pos];
-                self.delay[self.delay_pos] = input;
-                self.delay_pos = (self.delay_pos + 1) % delay_len;
-                d
-            };
-            // The gain is followed even while off, so switching on is right from the start.
-            let fade = if self.fade.is_silent() {
-                0.0
-            } else {
-                self.fade.advance(1)
-            };
-            let mut peak: f64 = 0.0;
-            for (d, x) in self.detectors.iter_mut().zip(input) {
-                let tp = d.push(&self.kernel, x);
-                peak = peak.max(if s.true_peak { tp } else { x.abs() });
+        for chunk in frames.chunks_mut(CHUNK) {
+            // True peaks of the chunk first (vectorised); exact only where they could reach the
+            // ceiling. In sample-peak mode the detector only keeps its history.
+            let mut peaks = [[0.0; 2]; CHUNK];
+            let limit = if s.true_peak { ceiling } else { f64::INFINITY };
+            self.detector
+                .process_block(&self.kernel, chunk, limit, &mut peaks);
+            for (frame, tp) in chunk.iter_mut().zip(peaks) {
+                let g = self.step(frame, tp, ceiling, s.true_peak);
+                block_min = block_min.min(g);
             }
-            let both_sides = peak.max(self.previous_peak);
-            self.previous_peak = peak;
-            let required = if both_sides > ceiling {
-                ceiling / both_sides
-            } else {
-                1.0
-            };
-            // Release: the envelope recovers towards 1 exponentially, never above the need.
-            self.envelope = required.min(1.0 - self.release_pole * (1.0 - self.envelope));
-            let held = self.minimum.push(self.envelope);
-            // Moving average over the last `window` held values.
-            self.average_sum += held - self.average[self.average_pos];
-            self.average[self.average_pos] = held;
-            self.average_pos = (self.average_pos + 1) % window;
-            self.since_resum += 1;
-            if self.since_resum >= RESUM_EVERY {
-                self.average_sum = self.average[..window].iter().sum();
-                self.since_resum = 0;
-            }
-            let gain = if held == 1.0 && self.average_sum == window as f64 {
-                1.0
-            } else {
-                (self.average_sum / window as f64).min(1.0)
-            };
-            let g = 1.0 + fade * (gain - 1.0);
-            block_min = block_min.min(g);
-            *frame = if g == 1.0 {
-                delayed
-            } else {
-                [delayed[0] * g, delayed[1] * g]
-            };
         }
         self.block_min_gain = block_min;
     }

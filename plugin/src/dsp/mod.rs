@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod compressor;
 pub mod eq;
 pub mod fade;
+pub mod fastmath;
 pub mod limiter;
 pub mod simd;
 pub mod sliding_min;

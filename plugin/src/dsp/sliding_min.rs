@@ -1,48 +1,43 @@
-//! Minimum over the last `window` values, in bounded time per value: a segment tree over a
-//! ring buffer (two O(log n) updates per push, the minimum is the root). Values leaving the
-//! window are replaced by the neutral `fill`.
+//! Minimum over the last `window` values: the monotonic-wedge algorithm (Lemire's streaming
+//! minimum). A ring holds the values that can still become the minimum, increasing from front
+//! to back; each value enters and leaves it once, so a block of n pushes costs O(n) however
+//! the values fall. Before the window fills, it is the minimum of the values pushed so far.
 
 #[derive(Debug, Clone)]
 pub struct SlidingMin {
-    /// Leaves at `size..2·size`, the root at 1.
-    tree: Vec<f64>,
+    /// `(push count, value)`, values increasing from `head` on; `size` a power of two.
+    ring: Vec<(u64, f64)>,
     size: usize,
+    head: usize,
+    len: usize,
     window: usize,
-    pos: usize,
-    fill: f64,
+    pushes: u64,
 }
 
 impl SlidingMin {
-    /// Room for windows up to `capacity` values; `fill` must be ≥ anything pushed.
-    pub fn new(capacity: usize, fill: f64) -> SlidingMin {
-        let size = capacity.max(1).next_power_of_two();
+    /// Room for windows up to `capacity` values.
+    pub fn new(capacity: usize) -> SlidingMin {
+        let size = (capacity.max(1) + 1).next_power_of_two();
         SlidingMin {
-            tree: vec![fill; 2 * size],
+            ring: vec![(0, 0.0); size],
             size,
+            head: 0,
+            len: 0,
             window: capacity.max(1),
-            pos: 0,
-            fill,
+            pushes: 0,
         }
     }
 
     /// Change the window length (≤ capacity) and forget everything.
     pub fn set_window(&mut self, window: usize) {
-        self.window = window.clamp(1, self.size);
+        self.window = window.clamp(1, self.size - 1);
         self.reset();
     }
 
     pub fn reset(&mut self) {
-        self.tree.fill(self.fill);
-        self.pos = 0;
-    }
-
-    fn write(&mut self, index: usize, value: f64) {
-        let mut i = self.size + index;
-        self.tree[i] = value;
-        while i > 1 {
-            i /= 2;
-            self.tree[i] = self.tree[2 * i].min(self.tree[2 * i + 1]);
-        }
+        self.head = 0;
+        self.len = 0;
+        self.pushes = 0;
     }
 
     /// Add a value and return the minimum of the last `window` values (including it).
@@ -50,14 +45,20 @@ impl SlidingMin {
     /// Runs on the audio thread: must not allocate or block.
     #[inline]
     pub fn push(&mut self, value: f64) -> f64 {
-        // The value `window` pushes ago leaves the window now.
-        let leaving = (self.pos + self.size - self.window) % self.size;
-        if self.window < self.size {
-            self.write(leaving, self.fill);
+        let mask = self.size - 1;
+        self.pushes += 1;
+        // Values at the back that are not smaller can never be the minimum again.
+        while self.len > 0 && self.ring[(self.head + self.len - 1) & mask].1 >= value {
+            self.len -= 1;
         }
-        self.write(self.pos, value);
-        self.pos = (self.pos + 1) % self.size;
-        self.tree[1]
+        self.ring[(self.head + self.len) & mask] = (self.pushes, value);
+        self.len += 1;
+        // The front leaves once it is `window` pushes old.
+        if self.ring[self.head].0 + self.window as u64 <= self.pushes {
+            self.head = (self.head + 1) & mask;
+            self.len -= 1;
+        }
+        self.ring[self.head].1
     }
 }
 
@@ -68,8 +69,8 @@ mod tests {
     #[test]
     fn matches_a_brute_force_window_minimum() {
         let mut rng = 12345u64;
-        for window in [1, 2, 3, 7, 8, 100] {
-            let mut m = SlidingMin::new(128, 1.0);
+        for window in [1, 2, 3, 7, 8, 100, 128] {
+            let mut m = SlidingMin::new(128);
             m.set_window(window);
             let mut history = Vec::new();
             for _ in 0..2000 {
