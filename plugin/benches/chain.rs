@@ -6,35 +6,18 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use strata::chain::{BlockGains, Chain};
 use strata::dsp::compressor::CompressorSettings;
-use strata::dsp::eq::{BandSettings, MAX_BLOCK, Shape, Slope};
+use strata::dsp::eq::MAX_BLOCK;
 use strata::dsp::limiter::LimiterSettings;
+
+mod common;
+use common::eight_bands;
 
 const RATE: f32 = 48_000.0;
 
 fn chain() -> Chain {
     let mut c = Chain::new(RATE);
-    let bands = [
-        (Shape::LowCut, 30.0, 0.0, 0.7),
-        (Shape::LowShelf, 120.0, 3.0, 0.7),
-        (Shape::Bell, 300.0, -4.0, 1.2),
-        (Shape::Bell, 800.0, 2.0, 2.0),
-        (Shape::Bell, 2500.0, -3.0, 4.0),
-        (Shape::Bell, 5000.0, 2.5, 1.0),
-        (Shape::HighShelf, 10_000.0, 2.0, 0.7),
-        (Shape::HighCut, 18_000.0, 0.0, 0.7),
-    ];
-    for (i, (shape, freq_hz, gain_db, q)) in bands.into_iter().enumerate() {
-        c.set_band(
-            i,
-            BandSettings {
-                enabled: true,
-                shape,
-                freq_hz,
-                gain_db,
-                q,
-                slope: Slope::Db12,
-            },
-        );
+    for (i, band) in eight_bands().into_iter().enumerate() {
+        c.set_band(i, band);
     }
     c.set_compressor(&CompressorSettings {
         enabled: true,

@@ -5,31 +5,12 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use strata::dsp::eq::{BANDS, BandSettings, Equalizer, MAX_BLOCK, Shape, Slope};
+use strata::dsp::eq::{Equalizer, MAX_BLOCK};
+
+mod common;
+use common::eight_bands;
 
 const RATE: f64 = 48_000.0;
-
-/// A realistic mix of eight bands across the spectrum.
-fn eight_bands() -> [BandSettings; BANDS] {
-    let shapes = [
-        (Shape::LowCut, 30.0, 0.0, 0.7),
-        (Shape::LowShelf, 120.0, 3.0, 0.7),
-        (Shape::Bell, 300.0, -4.0, 1.2),
-        (Shape::Bell, 800.0, 2.0, 2.0),
-        (Shape::Bell, 2500.0, -3.0, 4.0),
-        (Shape::Bell, 5000.0, 2.5, 1.0),
-        (Shape::HighShelf, 10_000.0, 2.0, 0.7),
-        (Shape::HighCut, 18_000.0, 0.0, 0.7),
-    ];
-    shapes.map(|(shape, freq_hz, gain_db, q)| BandSettings {
-        enabled: true,
-        shape,
-        freq_hz,
-        gain_db,
-        q,
-        slope: Slope::Db12,
-    })
-}
 
 fn bench_eq(c: &mut Criterion) {
     let mut eq = Equalizer::new(RATE);
