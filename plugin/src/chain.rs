@@ -2,11 +2,13 @@
 //! input gain → EQ → compressor → limiter → output gain, crossfaded against the dry input for
 //! bypass. The dry path is delayed by the chain's latency (the limiter's lookahead), so bypass
 //! and processing stay sample-aligned; with every stage neutral the two are bit-identical.
+//! The meters see the signal as it enters and as it leaves.
 
 use crate::dsp::compressor::{Compressor, CompressorSettings};
 use crate::dsp::eq::{BandSettings, Equalizer, MAX_BLOCK};
 use crate::dsp::fade::Fade;
 use crate::dsp::limiter::{self, Limiter, LimiterSettings};
+use crate::dsp::meter::Meters;
 
 /// Bypass crossfade time.
 const BYPASS_FADE_MS: f64 = 10.0;
@@ -41,6 +43,7 @@ pub struct Chain {
     /// The dry signal, delayed like the processed one.
     dry_delay: Vec<[f64; 2]>,
     dry_pos: usize,
+    meters: Meters,
 }
 
 impl Chain {
@@ -57,6 +60,7 @@ impl Chain {
             bypass: Fade::new(BYPASS_FADE_MS * sample_rate / 1000.0),
             dry_delay: Vec::with_capacity(longest),
             dry_pos: 0,
+            meters: Meters::new(sample_rate, 2),
         };
         chain.resize_dry_delay();
         chain
@@ -81,6 +85,16 @@ impl Chain {
 
     pub fn equalizer(&self) -> &Equalizer {
         &self.eq
+    }
+
+    pub fn meters(&self) -> &Meters {
+        &self.meters
+    }
+
+    /// The meters, to take frames, reset loudness, or replace (for a mono layout) outside the
+    /// audio thread.
+    pub fn meters_mut(&mut self) -> &mut Meters {
+        &mut self.meters
     }
 
     pub fn reductions(&self) -> Reductions {
@@ -151,6 +165,8 @@ impl Chain {
 
         let mut dry = [[0.0f64; 2]; MAX_BLOCK];
         read_frames(&mut dry[..n], left, right.as_deref());
+        // The input as it entered, for the meters (the dry path is delayed in place below).
+        let input = dry;
         let mut key = [[0.0f64; 2]; MAX_BLOCK];
         let key = sidechain.map(|(l, r)| {
             read_frames(&mut key[..n], l, r);
@@ -203,13 +219,19 @@ impl Chain {
         }
 
         // Nothing non-finite leaves the chain, whatever happened inside.
-        let finite = |x: f64| if x.is_finite() { x as f32 } else { 0.0 };
+        for o in out[..n].iter_mut() {
+            *o = o.map(|x| if x.is_finite() { x } else { 0.0 });
+        }
+        self.meters.process(&input[..n], &out[..n]);
+        let r = self.reductions();
+        self.meters.add_reductions(r.compressor_db, r.limiter_db);
+
         for (l, o) in left.iter_mut().zip(&out[..n]) {
-            *l = finite(o[0]);
+            *l = o[0] as f32;
         }
         if let Some(r) = right {
             for (r, o) in r.iter_mut().zip(&out[..n]) {
-                *r = finite(o[1]);
+                *r = o[1] as f32;
             }
         }
     }

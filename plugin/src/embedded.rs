@@ -122,6 +122,13 @@ impl EmbeddedStrata {
         self.channels
     }
 
+    /// The plugin's meter frames and analyzer feed (the GUI's end).
+    pub fn telemetry(
+        &self,
+    ) -> std::sync::Arc<std::sync::Mutex<crate::telemetry::TelemetryReceiver>> {
+        self.plugin.telemetry()
+    }
+
     /// Latency the plugin reports, in samples.
     pub fn latency_samples(&self) -> u32 {
         self.latency.load(Ordering::Relaxed)

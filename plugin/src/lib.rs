@@ -3,33 +3,53 @@
 //! path, `params.rs` for the parameters and `dsp/` for the processing.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
 
+pub mod analyzer;
 pub mod chain;
 pub mod dsp;
 pub mod embedded;
 pub mod params;
+pub mod telemetry;
 
 use chain::{BlockGains, Chain};
 use dsp::eq::MAX_BLOCK;
+use dsp::meter::Meters;
 use params::StrataParams;
+use telemetry::{TelemetryReceiver, TelemetrySender};
 
 pub struct Strata {
     params: Arc<StrataParams>,
     chain: Chain,
     /// The latency last reported to the host.
     reported_latency: u32,
+    telemetry: TelemetrySender,
+    /// The GUI's end of the telemetry. Only GUI-side code locks it; the audio thread never.
+    telemetry_receiver: Arc<Mutex<TelemetryReceiver>>,
+    /// `meter_reset` as it was in the last block (resets happen on its rising edge).
+    meter_reset_was_on: bool,
 }
 
 impl Default for Strata {
     fn default() -> Self {
+        let (telemetry, receiver) = telemetry::channel();
         Strata {
             params: Arc::new(StrataParams::default()),
             chain: Chain::new(48_000.0),
             reported_latency: 0,
+            telemetry,
+            telemetry_receiver: Arc::new(Mutex::new(receiver)),
+            meter_reset_was_on: false,
         }
+    }
+}
+
+impl Strata {
+    /// The meters and analyzer feed, for an editor (or a host that shows them).
+    pub fn telemetry(&self) -> Arc<Mutex<TelemetryReceiver>> {
+        self.telemetry_receiver.clone()
     }
 }
 
@@ -76,11 +96,18 @@ impl Plugin for Strata {
 
     fn activate(
         &mut self,
-        _audio_io_layout: &AudioIOLayout,
+        audio_io_layout: &AudioIOLayout,
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.chain = Chain::new(buffer_config.sample_rate);
+        let channels = audio_io_layout
+            .main_output_channels
+            .map_or(2, |c| c.get() as usize);
+        if channels == 1 {
+            // A mono signal's loudness counts one channel, not the two copies the chain keeps.
+            *self.chain.meters_mut() = Meters::new(buffer_config.sample_rate as f64, 1);
+        }
         // Settle the parameters that shape the latency before reporting it.
         self.chain.set_limiter(&self.params.limiter.settings(1));
         self.chain.force_bypass(self.params.bypass.value());
@@ -102,6 +129,12 @@ impl Plugin for Strata {
     ) -> ProcessStatus {
         // The sidechain port, if the host (or embedding) gave one.
         let sidechain: Option<&[&mut [f32]]> = aux.inputs.first().map(|b| b.as_slice_immutable());
+        let reset_param = self.params.meter_reset.value();
+        let reset_asked = self.telemetry.take_reset_request();
+        if reset_asked || (reset_param && !self.meter_reset_was_on) {
+            self.chain.meters_mut().reset_loudness();
+        }
+        self.meter_reset_was_on = reset_param;
         let mut start = 0;
         // SAFETY: the guard restores the caller's floating-point flags when it returns.
         unsafe {
@@ -131,13 +164,43 @@ impl Plugin for Strata {
                     });
                     let mut channels = block.iter_mut();
                     if let Some(left) = channels.next() {
-                        self.chain.process_block(left, channels.next(), key, &gains);
+                        let mut right = channels.next();
+                        let mut pre = [0.0f32; MAX_BLOCK];
+                        mono_sum(left, right.as_deref(), &mut pre[..len]);
+                        self.chain
+                            .process_block(left, right.as_deref_mut(), key, &gains);
+                        let mut post = [0.0f32; MAX_BLOCK];
+                        mono_sum(left, right.as_deref(), &mut post[..len]);
+                        self.telemetry.push_analyzer(&pre[..len], &post[..len]);
+                    }
+                    if self.chain.meters().frame_due() {
+                        let read = self.telemetry.last_frame_read();
+                        let frame = self.chain.meters_mut().take_frame(read);
+                        self.telemetry.publish(frame);
                     }
                     start += len;
                 }
             })
         };
         ProcessStatus::Normal
+    }
+}
+
+/// The mono sum (mean) of one or two channels, for the analyzer; non-finite input (which the
+/// chain treats as silence) reads as silence here too.
+fn mono_sum(left: &[f32], right: Option<&[f32]>, out: &mut [f32]) {
+    let clean = |x: f32| if x.is_finite() { x } else { 0.0 };
+    match right {
+        Some(r) => {
+            for ((o, l), r) in out.iter_mut().zip(left).zip(r) {
+                *o = 0.5 * (clean(*l) + clean(*r));
+            }
+        }
+        None => {
+            for (o, l) in out.iter_mut().zip(left) {
+                *o = clean(*l);
+            }
+        }
     }
 }
 

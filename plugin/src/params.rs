@@ -25,6 +25,10 @@ pub struct StrataParams {
     /// The host's bypass: a click-free crossfade to the (latency-aligned) dry signal.
     #[id = "bypass"]
     pub bypass: BoolParam,
+    /// Each switch from off to on restarts integrated loudness, loudness range and the meters'
+    /// maxima (a host action; the editor has its own button).
+    #[id = "meter_reset"]
+    pub meter_reset: BoolParam,
 
     #[nested(id_prefix = "eq1", group = "EQ Band 1")]
     pub eq1: EqBandParams,
@@ -55,6 +59,7 @@ impl Default for StrataParams {
             input_gain: gain_param("Input Gain", 0.0, -24.0, 24.0),
             output_gain: gain_param("Output Gain", 0.0, -24.0, 24.0),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            meter_reset: BoolParam::new("Reset Loudness", false),
             eq1: EqBandParams::new(1, Shape::LowCut, 30.0),
             eq2: EqBandParams::new(2, Shape::LowShelf, 100.0),
             eq3: EqBandParams::new(3, Shape::Bell, 250.0),

@@ -70,7 +70,9 @@ fn parameters_have_their_stable_ids_and_text_round_trips() {
     let plugin = instance();
     let params = plugin.params();
     // nice-plug hashes the stable string ids: the CLAP ids prove the ids.
-    let mut expected: Vec<String> = ["in_gain", "out_gain", "bypass"].map(String::from).to_vec();
+    let mut expected: Vec<String> = ["in_gain", "out_gain", "bypass", "meter_reset"]
+        .map(String::from)
+        .to_vec();
     for band in 1..=8 {
         for p in ["on", "type", "freq", "gain", "q", "slope"] {
             expected.push(format!("eq{band}_{p}"));

@@ -7,6 +7,7 @@ pub mod eq;
 pub mod fade;
 pub mod fastmath;
 pub mod limiter;
+pub mod meter;
 pub mod simd;
 pub mod sliding_min;
 pub mod true_peak;

@@ -105,21 +105,7 @@ pub struct Kernel {
 
 impl Kernel {
     pub fn new() -> Kernel {
-        let len = FACTOR * TAPS_PER_PHASE + 1;
-        let centre = (len - 1) as f64 / 2.0;
-        let i0_beta = bessel_i0(KAISER_BETA);
-        let mut phase = [[0.0f64; TAPS_PER_PHASE]; FACTOR];
-        for k in 0..len - 1 {
-            let t = (k as f64 - centre) / FACTOR as f64;
-            let sinc = if t == 0.0 {
-                1.0
-            } else {
-                (PI * t).sin() / (PI * t)
-            };
-            let r = (k as f64 - centre) / centre;
-            let window = bessel_i0(KAISER_BETA * (1.0 - r * r).max(0.0).sqrt()) / i0_beta;
-            phase[k % FACTOR][k / FACTOR] = sinc * window;
-        }
+        let phase = kaiser_sinc_phases::<FACTOR, TAPS_PER_PHASE>(KAISER_BETA);
         let taps = std::array::from_fn(|j| std::array::from_fn(|l| phase[l % FACTOR][j] as f32));
         let bs = std::array::from_fn(|j| std::array::from_fn(|l| BS1770[l % 4][j] as f32));
         let l1 = phase
@@ -145,6 +131,28 @@ impl Default for Kernel {
     fn default() -> Self {
         Kernel::new()
     }
+}
+
+/// An `F`× interpolator as `F` phases of `T` taps: a Kaiser-windowed sinc with its cut-off at
+/// the input's Nyquist frequency, `F·T + 1` taps long and centred on a whole input sample
+/// (`phases[p][j]` weighs `x[n − j]` for the point `p/F` after `x[n − T/2]`).
+pub(crate) fn kaiser_sinc_phases<const F: usize, const T: usize>(beta: f64) -> [[f64; T]; F] {
+    let len = F * T + 1;
+    let centre = (len - 1) as f64 / 2.0;
+    let i0_beta = bessel_i0(beta);
+    let mut phases = [[0.0f64; T]; F];
+    for k in 0..len - 1 {
+        let t = (k as f64 - centre) / F as f64;
+        let sinc = if t == 0.0 {
+            1.0
+        } else {
+            (PI * t).sin() / (PI * t)
+        };
+        let r = (k as f64 - centre) / centre;
+        let window = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta;
+        phases[k % F][k / F] = sinc * window;
+    }
+    phases
 }
 
 /// Zeroth-order modified Bessel function of the first kind (power series).
