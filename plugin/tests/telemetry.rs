@@ -19,14 +19,19 @@ use strata::telemetry::ANALYZER_CAPACITY;
 const RATE: f32 = 48_000.0;
 const BLOCK: usize = 480;
 
-/// A 1 kHz sine at −23 dBFS on both channels: −23 LUFS.
+/// A 1 kHz sine on both channels; its loudness in LUFS equals its level in dBFS.
 struct Tone {
     n: u64,
+    level_db: f32,
 }
 
 impl Tone {
+    fn new(level_db: f32) -> Tone {
+        Tone { n: 0, level_db }
+    }
+
     fn fill(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let amplitude = 10f32.powf(-23.0 / 20.0);
+        let amplitude = 10f32.powf(self.level_db / 20.0);
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let phase = (self.n % 48) as f32 / 48.0;
             *l = amplitude * (2.0 * PI * phase).sin();
@@ -75,7 +80,7 @@ fn frames_flow_without_allocating_whether_or_not_anyone_reads() {
 
     let mut s = EmbeddedStrata::new(RATE, BLOCK, 2);
     let telemetry = s.telemetry();
-    let mut tone = Tone { n: 0 };
+    let mut tone = Tone::new(-23.0);
 
     // Three minutes with nobody reading: the analyzer ring fills and the rest is dropped and
     // counted; loudness keeps integrating.
@@ -157,20 +162,8 @@ fn frames_flow_without_allocating_whether_or_not_anyone_reads() {
     // A reset from the GUI restarts integrated loudness: after it, only the new material
     // counts.
     telemetry.lock().unwrap().request_loudness_reset();
-    let mut silence_tone = Tone { n: 0 };
-    let quiet = |s: &mut EmbeddedStrata, t: &mut Tone, seconds: f32| {
-        let (mut left, mut right) = (vec![0.0f32; BLOCK], vec![0.0f32; BLOCK]);
-        for _ in 0..(seconds * RATE) as usize / BLOCK {
-            t.fill(&mut left, &mut right);
-            // −33 dBFS: 10 dB under the tone so far.
-            for x in left.iter_mut().chain(right.iter_mut()) {
-                *x *= 10f32.powf(-10.0 / 20.0);
-            }
-            let mut channels = [&mut left[..], &mut right[..]];
-            s.process(&mut channels);
-        }
-    };
-    quiet(&mut s, &mut silence_tone, 10.0);
+    // 10 s at −33 dBFS, 10 dB under the tone so far.
+    run(&mut s, &mut Tone::new(-33.0), 10.0);
     let after_gui_reset = telemetry.lock().unwrap().latest().unwrap();
     assert_eq!(after_gui_reset.loudness_resets, first.loudness_resets + 1);
     let i = after_gui_reset.input.integrated_lufs.unwrap();
