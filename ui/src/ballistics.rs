@@ -50,6 +50,11 @@ impl MeterState {
         }
     }
 
+    /// Whether the bar or its marker is still above the floor (the display is still moving).
+    pub fn is_moving(&self, b: &Ballistics) -> bool {
+        self.level_db > b.floor_db || self.hold_db > b.floor_db
+    }
+
     /// Move to time `now_s` with `input_db` the loudest reading since the last update (−∞ for
     /// silence or no reading).
     pub fn update(&mut self, b: &Ballistics, now_s: f64, input_db: f32) {

@@ -4,12 +4,18 @@ use egui::{Color32, Context, CornerRadius, Stroke, Visuals};
 
 pub const BACKGROUND: Color32 = Color32::from_rgb(0x16, 0x18, 0x1d);
 pub const PANEL: Color32 = Color32::from_rgb(0x1f, 0x22, 0x29);
+pub const PANEL_RAISED: Color32 = Color32::from_rgb(0x2a, 0x2e, 0x37);
 pub const GRID: Color32 = Color32::from_rgb(0x2e, 0x33, 0x3d);
 pub const TEXT: Color32 = Color32::from_rgb(0xd8, 0xdc, 0xe3);
 pub const TEXT_DIM: Color32 = Color32::from_rgb(0x8a, 0x91, 0x9e);
 pub const ACCENT: Color32 = Color32::from_rgb(0x4f, 0xc3, 0xf7);
 pub const WARN: Color32 = Color32::from_rgb(0xff, 0xb7, 0x4d);
 pub const CLIP: Color32 = Color32::from_rgb(0xef, 0x53, 0x50);
+pub const METER_LOW: Color32 = Color32::from_rgb(0x66, 0xbb, 0x6a);
+pub const GAIN_REDUCTION: Color32 = Color32::from_rgb(0xff, 0x8a, 0x65);
+/// The analyzer: input spectrum (line) and output spectrum (fill).
+pub const SPECTRUM_PRE: Color32 = Color32::from_rgb(0x5c, 0x67, 0x7a);
+pub const SPECTRUM_POST: Color32 = Color32::from_rgb(0x22, 0x3c, 0x52);
 
 /// One colour per EQ band, distinct on the dark background.
 pub const BAND_COLOURS: [Color32; 8] = [

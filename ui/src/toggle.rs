@@ -1,0 +1,81 @@
+//! Buttons for switch and choice parameters: a toggle for an on/off parameter and a drop-down
+//! for any stepped one (its entries are the parameter's own value names). Each change is one
+//! begin/set/end gesture.
+
+use egui::{Color32, ComboBox, Response, RichText, Stroke, Ui};
+use nice_plug::prelude::{Param, ParamSetter};
+
+use crate::theme;
+
+/// Set a parameter to a normalized value as one gesture.
+fn set_once<P: Param>(setter: &ParamSetter, param: &P, normalized: f32) {
+    setter.begin_set_parameter(param);
+    setter.set_parameter(param, param.preview_plain(normalized));
+    setter.end_set_parameter(param);
+}
+
+/// An on/off button for a two-state parameter; lit in `colour` when on.
+pub fn toggle<P: Param>(
+    ui: &mut Ui,
+    param: &P,
+    setter: &ParamSetter,
+    label: &str,
+    colour: Color32,
+) -> Response {
+    let on = param.unmodulated_normalized_value() > 0.5;
+    let text = RichText::new(label).size(11.0).color(if on {
+        theme::BACKGROUND
+    } else {
+        theme::TEXT_DIM
+    });
+    let button = egui::Button::new(text)
+        .fill(if on { colour } else { theme::PANEL_RAISED })
+        .stroke(Stroke::new(1.0, if on { colour } else { theme::GRID }));
+    let response = ui.add(button);
+    if response.clicked() {
+        set_once(setter, param, if on { 0.0 } else { 1.0 });
+    }
+    response.on_hover_text(param.name())
+}
+
+/// The entries of a stepped parameter: (normalized value, name).
+pub fn entries<P: Param>(param: &P) -> Vec<(f32, String)> {
+    let steps = param.step_count().unwrap_or(1).max(1);
+    (0..=steps)
+        .map(|i| {
+            let n = i as f32 / steps as f32;
+            (n, param.normalized_value_to_string(n, false))
+        })
+        .collect()
+}
+
+/// A drop-down for a stepped parameter.
+pub fn choice<P: Param>(
+    ui: &mut Ui,
+    param: &P,
+    setter: &ParamSetter,
+    label: &str,
+    width: f32,
+) -> Response {
+    let current = param.unmodulated_normalized_value();
+    let shown = param.normalized_value_to_string(current, false);
+    let mut picked = None;
+    let response = ComboBox::from_id_salt(("choice", param.name()))
+        .selected_text(RichText::new(shown).size(11.0))
+        .width(width)
+        .show_ui(ui, |ui| {
+            for (n, name) in entries(param) {
+                if ui
+                    .selectable_label((n - current).abs() < 1e-4, name)
+                    .clicked()
+                {
+                    picked = Some(n);
+                }
+            }
+        })
+        .response;
+    if let Some(n) = picked {
+        set_once(setter, param, n);
+    }
+    response.on_hover_text(label)
+}
