@@ -31,6 +31,8 @@ pub struct Reductions {
     pub compressor_db: f64,
     /// Limiter gain reduction, dB ≥ 0.
     pub limiter_db: f64,
+    /// The compressor detector's loudest level (linear, 0 while the compressor is off).
+    pub compressor_level: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +103,7 @@ impl Chain {
         Reductions {
             compressor_db: self.compressor.gain_reduction_db(),
             limiter_db: (-20.0 * self.limiter.min_gain().log10()).max(0.0),
+            compressor_level: self.compressor.detector_level(),
         }
     }
 
@@ -224,7 +227,8 @@ impl Chain {
         }
         self.meters.process(&input[..n], &out[..n]);
         let r = self.reductions();
-        self.meters.add_reductions(r.compressor_db, r.limiter_db);
+        self.meters
+            .add_dynamics(r.compressor_db, r.limiter_db, r.compressor_level);
 
         for (l, o) in left.iter_mut().zip(&out[..n]) {
             *l = o[0] as f32;

@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 
 use crate::Strata;
+use crate::editor::StrataEditor;
+use crate::gui_host::{self, ParamQueue};
 
 /// Why a parameter could not be set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +60,9 @@ pub struct EmbeddedStrata {
     latency: Arc<AtomicU32>,
     transport: Transport,
     buffer: Buffer<'static>,
+    /// The editor's parameter changes, applied before each block.
+    gui_queue: Option<ParamQueue>,
+    gui_context: Option<GuiContext>,
 }
 
 // SAFETY: the parameter pointers point into the plugin's own `Arc<StrataParams>`, which the
@@ -81,6 +87,8 @@ impl EmbeddedStrata {
             latency: Arc::new(AtomicU32::new(0)),
             transport: Transport::new(sample_rate),
             buffer: Buffer::default(),
+            gui_queue: None,
+            gui_context: None,
         };
         this.activate();
         this
@@ -120,6 +128,28 @@ impl EmbeddedStrata {
 
     pub fn channels(&self) -> usize {
         self.channels
+    }
+
+    /// The context an editor of this instance talks to: its parameter changes reach the audio
+    /// thread through a queue that `process` drains.
+    pub fn gui_context(&mut self) -> GuiContext {
+        if self.gui_context.is_none() {
+            let params = self
+                .ids
+                .iter()
+                .map(|id| (id.clone(), self.params[id]))
+                .collect();
+            let (context, queue) = gui_host::channel(params);
+            self.gui_context = Some(context);
+            self.gui_queue = Some(queue);
+        }
+        self.gui_context.clone().expect("just made")
+    }
+
+    /// The plugin's editor (spawn it with `gui_context()`).
+    pub fn editor(&mut self) -> Option<nice_plug_egui::EguiEditor<StrataEditor>> {
+        let executor = AsyncExecutor::new(Arc::new(|_| {}), Arc::new(|_| {}));
+        self.plugin.editor(executor)
     }
 
     /// The plugin's meter frames and analyzer feed (the GUI's end).
@@ -205,6 +235,9 @@ impl EmbeddedStrata {
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
         let n = channels.first().map_or(0, |c| c.len());
         debug_assert!(n <= self.max_block && channels.len() == self.channels);
+        if let Some(queue) = &mut self.gui_queue {
+            queue.apply(self.sample_rate);
+        }
         // SAFETY: the slices live for this call only; the buffer forgets them before returning.
         unsafe {
             self.buffer.set_slices(n, |slices| {

@@ -10,8 +10,11 @@ use nice_plug::prelude::*;
 pub mod analyzer;
 pub mod chain;
 pub mod dsp;
+pub mod editor;
 pub mod embedded;
+pub mod gui_host;
 pub mod params;
+pub mod state;
 pub mod telemetry;
 
 use chain::{BlockGains, Chain};
@@ -30,6 +33,8 @@ pub struct Strata {
     telemetry_receiver: Arc<Mutex<TelemetryReceiver>>,
     /// `meter_reset` as it was in the last block (resets happen on its rising edge).
     meter_reset_was_on: bool,
+    /// The editor window's size, kept while the plugin lives.
+    editor_state: Arc<nice_plug_egui::EguiEditorState>,
 }
 
 impl Default for Strata {
@@ -42,6 +47,7 @@ impl Default for Strata {
             telemetry,
             telemetry_receiver: Arc::new(Mutex::new(receiver)),
             meter_reset_was_on: false,
+            editor_state: editor::default_state(),
         }
     }
 }
@@ -88,10 +94,18 @@ impl Plugin for Strata {
 
     type SysExMessage = ();
     type BackgroundTask = ();
-    type Editor = ();
+    type Editor = nice_plug_egui::EguiEditor<editor::StrataEditor>;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(
+            self.params.clone(),
+            self.telemetry_receiver.clone(),
+            self.editor_state.clone(),
+        )
     }
 
     fn activate(

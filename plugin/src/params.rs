@@ -172,12 +172,21 @@ impl EqBandParams {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn settings(&self, steps: u32) -> BandSettings {
+        self.read(|p| p.smoothed.next_step(steps))
+    }
+
+    /// The settings the band is heading for (no smoothing): for the editor's curves.
+    pub fn target(&self) -> BandSettings {
+        self.read(FloatParam::value)
+    }
+
+    fn read(&self, float: impl Fn(&FloatParam) -> f32) -> BandSettings {
         BandSettings {
             enabled: self.enabled.value(),
             shape: self.shape.value(),
-            freq_hz: self.freq.smoothed.next_step(steps) as f64,
-            gain_db: self.gain.smoothed.next_step(steps) as f64,
-            q: self.q.smoothed.next_step(steps) as f64,
+            freq_hz: float(&self.freq) as f64,
+            gain_db: float(&self.gain) as f64,
+            q: float(&self.q) as f64,
             slope: self.slope.value(),
         }
     }
@@ -192,7 +201,7 @@ pub enum SidechainSource {
     External,
 }
 
-/// Compressor parameters (its processing lands with the dynamics stage).
+/// Compressor parameters.
 #[derive(Params)]
 pub struct CompressorParams {
     #[id = "comp_on"]
@@ -271,20 +280,29 @@ impl CompressorParams {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn settings(&self, steps: u32) -> CompressorSettings {
+        self.read(|p| p.smoothed.next_step(steps))
+    }
+
+    /// The settings the compressor is heading for (no smoothing): for the editor.
+    pub fn target(&self) -> CompressorSettings {
+        self.read(FloatParam::value)
+    }
+
+    fn read(&self, float: impl Fn(&FloatParam) -> f32) -> CompressorSettings {
         CompressorSettings {
             enabled: self.enabled.value(),
-            threshold_db: self.threshold.smoothed.next_step(steps) as f64,
-            ratio: self.ratio.smoothed.next_step(steps) as f64,
-            knee_db: self.knee.smoothed.next_step(steps) as f64,
-            attack_ms: self.attack.smoothed.next_step(steps) as f64,
-            release_ms: self.release.smoothed.next_step(steps) as f64,
-            makeup_db: self.makeup.smoothed.next_step(steps) as f64,
+            threshold_db: float(&self.threshold) as f64,
+            ratio: float(&self.ratio) as f64,
+            knee_db: float(&self.knee) as f64,
+            attack_ms: float(&self.attack) as f64,
+            release_ms: float(&self.release) as f64,
+            makeup_db: float(&self.makeup) as f64,
             auto_makeup: self.auto_makeup.value(),
             detector: self.detector.value(),
-            sidechain_hpf_hz: self.sidechain_hpf.smoothed.next_step(steps) as f64,
+            sidechain_hpf_hz: float(&self.sidechain_hpf) as f64,
             external_sidechain: self.sidechain_source.value() == SidechainSource::External,
-            stereo_link: self.stereo_link.smoothed.next_step(steps) as f64,
-            mix: self.mix.smoothed.next_step(steps) as f64,
+            stereo_link: float(&self.stereo_link) as f64,
+            mix: float(&self.mix) as f64,
         }
     }
 }

@@ -5,17 +5,25 @@
 //!   frame was read (so peaks the GUI has not seen are carried into the next frame);
 //! - analyzer samples (mono sums before and after the chain) through an `rtrb` ring: when the
 //!   GUI is slow or closed the ring fills and further samples are dropped and counted;
-//! - loudness-reset requests from the GUI, as a counter the audio thread compares.
+//! - loudness-reset requests from the GUI, as a counter the audio thread compares;
+//! - a repaint request (an atomic flag the editor polls) with every frame that has signal and
+//!   for a few seconds after, so an open editor goes idle while the audio is silent.
 //!
 //! The sender lives in the plugin (audio thread); the receiver goes to the editor.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use nice_plug_egui::RepaintNotifier;
+
 use crate::dsp::meter::MeterFrame;
 
 /// Analyzer samples the ring holds: 1.4 s at 48 kHz, 0.17 s at 384 kHz — many GUI frames.
 pub const ANALYZER_CAPACITY: usize = 1 << 16;
+
+/// Frames after the last one with signal that still wake the editor: 4 s at 50 frames a
+/// second, longer than the short-term loudness window, so the readouts settle on screen.
+const TRAILING_FRAMES: u32 = 200;
 
 /// One analyzer sample: the mono sum of the plugin's input and of its output at one instant.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -36,6 +44,9 @@ pub struct TelemetrySender {
     analyzer: rtrb::Producer<AnalyzerSample>,
     shared: Arc<Shared>,
     seen_resets: u32,
+    repaint: RepaintNotifier,
+    frames_since_signal: u32,
+    wakeups: u64,
 }
 
 /// The GUI's end.
@@ -43,6 +54,7 @@ pub struct TelemetryReceiver {
     frames: triple_buffer::Output<MeterFrame>,
     analyzer: rtrb::Consumer<AnalyzerSample>,
     shared: Arc<Shared>,
+    repaint: RepaintNotifier,
 }
 
 /// A connected pair. Allocates: create it outside the audio thread.
@@ -50,17 +62,22 @@ pub fn channel() -> (TelemetrySender, TelemetryReceiver) {
     let (frames_in, frames_out) = triple_buffer::triple_buffer(&MeterFrame::default());
     let (producer, consumer) = rtrb::RingBuffer::new(ANALYZER_CAPACITY);
     let shared = Arc::new(Shared::default());
+    let repaint = RepaintNotifier::new();
     (
         TelemetrySender {
             frames: frames_in,
             analyzer: producer,
             shared: shared.clone(),
             seen_resets: 0,
+            repaint: repaint.clone(),
+            frames_since_signal: TRAILING_FRAMES,
+            wakeups: 0,
         },
         TelemetryReceiver {
             frames: frames_out,
             analyzer: consumer,
             shared,
+            repaint,
         },
     )
 }
@@ -73,11 +90,26 @@ impl TelemetrySender {
         self.frames.consumed()
     }
 
-    /// Make `frame` the newest; an unread older one is replaced.
+    /// Make `frame` the newest (an unread older one is replaced) and wake the editor if the
+    /// frame has signal or followed one closely.
     ///
-    /// Runs on the audio thread: must not allocate or block.
+    /// Runs on the audio thread: must not allocate or block (the wake-up is an atomic store).
     pub fn publish(&mut self, frame: MeterFrame) {
         self.frames.write(frame);
+        self.frames_since_signal = if frame.shows_signal() {
+            0
+        } else {
+            self.frames_since_signal.saturating_add(1)
+        };
+        if self.frames_since_signal <= TRAILING_FRAMES {
+            self.repaint.request_repaint();
+            self.wakeups += 1;
+        }
+    }
+
+    /// How many published frames asked the editor to repaint.
+    pub fn wakeups(&self) -> u64 {
+        self.wakeups
     }
 
     /// Queue analyzer samples (`pre` and `post` the same length); what does not fit is dropped
@@ -136,8 +168,57 @@ impl TelemetryReceiver {
         self.shared.reset_requests.fetch_add(1, Ordering::Release);
     }
 
+    /// The flag `publish` raises; the editor window polls it and repaints when it is set.
+    pub fn repaint_notifier(&self) -> RepaintNotifier {
+        self.repaint.clone()
+    }
+
     /// Analyzer samples dropped so far because the GUI did not keep up.
     pub fn dropped_analyzer_samples(&self) -> u64 {
         self.shared.dropped_samples.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(seq: u64, peak_db: f32) -> MeterFrame {
+        let mut f = MeterFrame {
+            seq,
+            ..MeterFrame::default()
+        };
+        f.input.peak_db = [peak_db; 2];
+        f.output.peak_db = [peak_db; 2];
+        f
+    }
+
+    #[test]
+    fn the_editor_is_woken_by_signal_and_left_alone_in_silence() {
+        let (mut sender, _receiver) = channel();
+        for seq in 1..=1000 {
+            sender.publish(frame(seq, f32::NEG_INFINITY));
+        }
+        assert_eq!(sender.wakeups(), 0, "silence from the start");
+        for seq in 1001..=1050 {
+            sender.publish(frame(seq, -20.0));
+        }
+        assert_eq!(sender.wakeups(), 50, "every frame with signal");
+        for seq in 1051..=2000 {
+            sender.publish(frame(seq, f32::NEG_INFINITY));
+        }
+        assert_eq!(
+            sender.wakeups(),
+            50 + TRAILING_FRAMES as u64,
+            "then the trailing frames only"
+        );
+        let mut reducing = frame(2001, f32::NEG_INFINITY);
+        reducing.limiter_gr_db = 0.5;
+        sender.publish(reducing);
+        assert_eq!(
+            sender.wakeups(),
+            51 + TRAILING_FRAMES as u64,
+            "gain reduction counts"
+        );
     }
 }

@@ -123,6 +123,8 @@ pub struct Compressor {
     /// Apply the next block's on/off state without a fade.
     snap: bool,
     block_reduction_db: f64,
+    /// The loudest detector level of the last block (linear).
+    block_level: f64,
 }
 
 impl Compressor {
@@ -144,6 +146,7 @@ impl Compressor {
             fade: Fade::new(FADE_MS * sample_rate / 1000.0),
             snap: false,
             block_reduction_db: 0.0,
+            block_level: 0.0,
         };
         c.apply(&settings, 0);
         c.makeup_db = settings.total_makeup_db();
@@ -202,6 +205,12 @@ impl Compressor {
         self.block_reduction_db
     }
 
+    /// The loudest level the detector saw in the last block (linear; 0 while off): where the
+    /// signal sits on the static curve.
+    pub fn detector_level(&self) -> f64 {
+        self.block_level
+    }
+
     /// Compress `frames` in place. `sidechain` is the external sidechain for this block (used
     /// only when the settings ask for it; `None` means the host gave none: silence).
     ///
@@ -216,6 +225,7 @@ impl Compressor {
             // Off: let the detector rest so it starts clean.
             self.reduction_db = [0.0; 2];
             self.block_reduction_db = 0.0;
+            self.block_level = 0.0;
             return;
         }
         let n = frames.len();
@@ -228,6 +238,7 @@ impl Compressor {
             inv_len: 1.0 / n.max(1) as f64,
         };
         let mut block_max: f64 = 0.0;
+        self.block_level = 0.0;
         for (c, chunk) in frames.chunks_mut(CHUNK).enumerate() {
             let start = c * CHUNK;
             // An external sidechain shorter than the block (or none) reads as silence.
@@ -314,6 +325,7 @@ impl Compressor {
             .iter()
             .flat_map(|w| &w[..len])
             .fold(0.0f64, |m, v| m.max(*v));
+        self.block_level = self.block_level.max(loudest_level);
         if loudest_level <= quiet {
             work = [[0.0; CHUNK]; 2];
         } else {

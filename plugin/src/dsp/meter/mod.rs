@@ -82,11 +82,26 @@ pub struct MeterFrame {
     /// Largest gain reductions (dB ≥ 0) since the last frame the GUI read.
     pub compressor_gr_db: f32,
     pub limiter_gr_db: f32,
+    /// The compressor detector's loudest level over the same time, dBFS (−∞ while off).
+    pub compressor_level_db: f32,
     /// How many times integrated loudness was reset since activation.
     pub loudness_resets: u32,
     /// `seq` again, written last: a reader that ever saw a frame torn between two writes
     /// would find the two different.
     pub seq_check: u64,
+}
+
+impl MeterFrame {
+    /// Whether anything in the frame would move a meter: signal above −120 dBFS at either
+    /// point, or gain reduction.
+    pub fn shows_signal(&self) -> bool {
+        const QUIET_DB: f32 = -120.0;
+        let loud = |p: &PointReadings| p.peak_db.iter().any(|d| *d > QUIET_DB);
+        loud(&self.input)
+            || loud(&self.output)
+            || self.compressor_gr_db > 0.0
+            || self.limiter_gr_db > 0.0
+    }
 }
 
 /// A maximum that is handed out per frame, carrying over frames nobody read.
@@ -195,7 +210,8 @@ pub struct Meters {
     enabled: bool,
     input: Point,
     output: Point,
-    reductions: Carried<2>,
+    /// Compressor and limiter gain reduction (dB) and compressor detector level (linear).
+    dynamics: Carried<3>,
     /// The current sub-block: its index, length and samples so far.
     sub_index: u64,
     sub_len: u32,
@@ -217,7 +233,7 @@ impl Meters {
             enabled: true,
             input: Point::new(sample_rate, channels, nominal),
             output: Point::new(sample_rate, channels, nominal),
-            reductions: Carried::default(),
+            dynamics: Carried::default(),
             sub_index: 0,
             sub_len: 0,
             sub_filled: 0,
@@ -273,12 +289,14 @@ impl Meters {
         }
     }
 
-    /// The compressor's and limiter's gain reduction (dB ≥ 0) for the block just processed.
+    /// The compressor's and limiter's gain reduction (dB ≥ 0) and the compressor detector's
+    /// level (linear) for the block just processed.
     ///
     /// Runs on the audio thread: must not allocate or block.
-    pub fn add_reductions(&mut self, compressor_db: f64, limiter_db: f64) {
+    pub fn add_dynamics(&mut self, compressor_db: f64, limiter_db: f64, compressor_level: f64) {
         if self.enabled {
-            self.reductions.add([compressor_db, limiter_db]);
+            self.dynamics
+                .add([compressor_db, limiter_db, compressor_level]);
         }
     }
 
@@ -294,7 +312,7 @@ impl Meters {
     pub fn take_frame(&mut self, previous_read: bool) -> MeterFrame {
         self.frame_due = false;
         self.seq += 1;
-        let [compressor, limiter] = self.reductions.take(previous_read);
+        let [compressor, limiter, level] = self.dynamics.take(previous_read);
         MeterFrame {
             seq: self.seq,
             position: self.position,
@@ -303,6 +321,7 @@ impl Meters {
             output: self.output.readings(previous_read),
             compressor_gr_db: compressor as f32,
             limiter_gr_db: limiter as f32,
+            compressor_level_db: db(level),
             loudness_resets: self.resets,
             seq_check: self.seq,
         }

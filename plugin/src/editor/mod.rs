@@ -1,0 +1,206 @@
+//! The editor: an egui window composed from `strata_ui` widgets. Header (bypass), the EQ view
+//! over the live spectrum with the band strip under it, compressor and limiter sections, and
+//! the input/output meters with loudness readouts.
+//!
+//! Every parameter change goes through nice-plug's `ParamSetter` as a begin/set/end gesture.
+//!
+//! Repaints: while audio with signal flows, the audio thread raises a flag with each meter
+//! frame and the window (polling it every 33 ms) repaints at that pace; while the meters
+//! still fall it keeps repainting itself; when all is still (silence, stopped transport) it
+//! does not repaint at all until the user, the host (a parameter change) or new signal asks.
+//! Closed, it costs nothing (the meters keep running on the audio thread).
+
+mod dynamics_panel;
+pub mod eq_panel;
+mod meters_panel;
+pub mod model;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::{Align, Layout, Pos2, Rect, RichText, Ui, UiBuilder, Vec2};
+use nice_plug::context::gui::GuiContext;
+use nice_plug::editor::dpi::LogicalSize;
+use nice_plug::prelude::*;
+use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
+use strata_ui::{theme, toggle};
+
+use crate::params::StrataParams;
+use crate::telemetry::TelemetryReceiver;
+pub use model::EditorModel;
+
+/// Initial and smallest window sizes (logical pixels).
+pub const DEFAULT_SIZE: (f32, f32) = (1100.0, 740.0);
+pub const MIN_SIZE: (f32, f32) = (860.0, 580.0);
+/// Repaint interval while open: the meters' pace.
+const REPAINT: Duration = Duration::from_millis(33);
+
+/// The window's size, kept across openings.
+pub fn default_state() -> Arc<EguiEditorState> {
+    EguiEditorState::from_size(LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1), 1.0)
+}
+
+pub struct StrataEditor {
+    params: Arc<StrataParams>,
+    telemetry: Arc<Mutex<TelemetryReceiver>>,
+    gui: Option<GuiContext>,
+    model: EditorModel,
+    started: Instant,
+}
+
+/// The nice-plug editor for a plugin instance.
+pub fn create(
+    params: Arc<StrataParams>,
+    telemetry: Arc<Mutex<TelemetryReceiver>>,
+    state: Arc<EguiEditorState>,
+) -> Option<EguiEditor<StrataEditor>> {
+    let repaint = telemetry
+        .lock()
+        .map(|t| t.repaint_notifier())
+        .unwrap_or_default();
+    let settings = EguiNiceSettings::new()
+        .with_tile("Strata")
+        .with_resize_hint(
+            ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1)),
+        )
+        // How often the window checks the flag: the meters' pace.
+        .with_repaint_poll_interval(REPAINT);
+    nice_plug_egui::create_egui_editor(
+        state,
+        repaint,
+        settings,
+        StrataEditor {
+            params,
+            telemetry,
+            gui: None,
+            model: EditorModel::new(),
+            started: Instant::now(),
+        },
+    )
+}
+
+impl NiceEguiApp for StrataEditor {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        gui: GuiContext,
+        _frame: &mut nice_plug_egui::Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+        theme::apply(&egui_ctx);
+        self.gui = Some(gui);
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
+        let now_s = self.started.elapsed().as_secs_f64();
+        // Only GUI-side code ever takes this lock.
+        if let Ok(mut telemetry) = self.telemetry.lock() {
+            self.model.poll(&mut telemetry, now_s);
+            if std::mem::take(&mut self.model.reset_requested) {
+                telemetry.request_loudness_reset();
+            }
+        }
+        if let Some(gui) = &self.gui {
+            draw(ui, &self.params, &gui.param_setter(), &mut self.model);
+        }
+        if self.model.is_moving() {
+            ui.ctx().request_repaint_after(REPAINT);
+        }
+    }
+
+    fn editor_closed(&mut self) {
+        self.gui = None;
+    }
+}
+
+/// Lay the editor out in `ui`'s whole area.
+pub fn draw(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
+    let full = ui.max_rect();
+    ui.painter().rect_filled(full, 0.0, theme::BACKGROUND);
+    let gap = 8.0;
+    let header = Rect::from_min_size(full.min, Vec2::new(full.width(), 34.0));
+    let body = Rect::from_min_max(
+        Pos2::new(full.left() + gap, header.bottom()),
+        full.max - Vec2::splat(gap),
+    );
+    let meters_width = 220.0;
+    let meters = Rect::from_min_max(Pos2::new(body.right() - meters_width, body.top()), body.max);
+    let main = Rect::from_min_max(body.min, Pos2::new(meters.left() - gap, body.bottom()));
+    let dynamics_height = 212.0;
+    let strip_height = 96.0;
+    let dynamics = Rect::from_min_max(
+        Pos2::new(main.left(), main.bottom() - dynamics_height),
+        main.max,
+    );
+    let strip = Rect::from_min_max(
+        Pos2::new(main.left(), dynamics.top() - gap - strip_height),
+        Pos2::new(main.right(), dynamics.top() - gap),
+    );
+    let eq = Rect::from_min_max(main.min, Pos2::new(main.right(), strip.top() - gap));
+
+    in_rect(ui, header, |ui| header_bar(ui, params, setter, model));
+    in_rect(ui, eq, |ui| eq_panel::view(ui, params, setter, model));
+    in_rect(ui, strip, |ui| {
+        eq_panel::band_strip(ui, params, setter, model)
+    });
+    in_rect(ui, dynamics, |ui| {
+        dynamics_panel::show(ui, params, setter, model)
+    });
+    in_rect(ui, meters, |ui| {
+        meters_panel::show(ui, params, setter, model)
+    });
+}
+
+fn in_rect(ui: &mut Ui, rect: Rect, add: impl FnOnce(&mut Ui)) {
+    ui.scope_builder(UiBuilder::new().max_rect(rect), add);
+}
+
+/// A titled panel filling its rectangle.
+fn section(ui: &mut Ui, title: &str, add: impl FnOnce(&mut Ui)) {
+    let rect = ui.max_rect();
+    ui.painter().rect_filled(rect, 6.0, theme::PANEL);
+    let inner = rect.shrink(8.0);
+    in_rect(ui, inner, |ui| {
+        if !title.is_empty() {
+            ui.label(
+                RichText::new(title)
+                    .size(11.0)
+                    .strong()
+                    .color(theme::TEXT_DIM),
+            );
+        }
+        add(ui);
+    });
+}
+
+fn header_bar(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {
+    let rect = ui.max_rect();
+    ui.painter().rect_filled(rect, 0.0, theme::PANEL);
+    in_rect(ui, rect.shrink2(Vec2::new(12.0, 5.0)), |ui| {
+        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+            ui.label(
+                RichText::new("STRATA")
+                    .size(16.0)
+                    .strong()
+                    .color(theme::ACCENT),
+            );
+            ui.label(
+                RichText::new("channel strip")
+                    .size(11.0)
+                    .color(theme::TEXT_DIM),
+            );
+            ui.add_space(16.0);
+            toggle::toggle(ui, &params.bypass, setter, "Bypass", theme::WARN);
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let rate = model
+                    .frame
+                    .map(|f| format!("{:.1} kHz", f.sample_rate / 1000.0));
+                ui.label(
+                    RichText::new(rate.unwrap_or_else(|| "no audio yet".into()))
+                        .size(11.0)
+                        .color(theme::TEXT_DIM),
+                );
+            });
+        });
+    });
+}

@@ -1,0 +1,225 @@
+//! What the editor shows that is not a parameter: the newest meter frame, meter ballistics,
+//! the spectrum, the EQ curves, the selected band. Runs on the GUI thread.
+
+use strata_ui::ballistics::{Ballistics, MeterState};
+
+use crate::analyzer::{Analyzer, Tap};
+use crate::dsp::eq::{BANDS, BandDesign, BandSettings, EqRates};
+use crate::dsp::meter::MeterFrame;
+use crate::telemetry::{AnalyzerSample, TelemetryReceiver};
+
+/// Points on the EQ curves and display bins of the spectrum.
+pub const CURVE_POINTS: usize = 320;
+pub const SPECTRUM_BINS: usize = 240;
+/// Assumed until the first meter frame tells the real rate.
+const DEFAULT_RATE: f32 = 48_000.0;
+
+/// The four level bars (input L/R, output L/R) and the two gain-reduction bars.
+pub struct MeterDisplays {
+    pub input: [MeterState; 2],
+    pub output: [MeterState; 2],
+    pub compressor_gr: MeterState,
+    pub limiter_gr: MeterState,
+}
+
+/// Each band's curve, kept until its settings change.
+struct BandCurve {
+    settings: Option<(BandSettings, f32)>,
+    db: Option<Vec<f32>>,
+}
+
+pub struct EditorModel {
+    pub frame: Option<MeterFrame>,
+    pub ballistics: Ballistics,
+    pub meters: MeterDisplays,
+    analyzer: Option<Analyzer>,
+    analyzer_rate_hz: f32,
+    samples: Vec<AnalyzerSample>,
+    pub selected_band: usize,
+    /// The band whose Q is being modifier-dragged (one gesture from press to release).
+    pub q_gesture: Option<usize>,
+    pub curve_freqs_hz: Vec<f32>,
+    curves: Vec<BandCurve>,
+    sum_db: Vec<f32>,
+    /// The EQ view's rectangle in the last frame drawn (for tests and hit-testing).
+    pub eq_rect: Option<egui::Rect>,
+    /// Set by the reset button; the editor passes it on to the audio thread.
+    pub reset_requested: bool,
+    last_frame_applied_s: Option<f64>,
+}
+
+impl Default for EditorModel {
+    fn default() -> Self {
+        EditorModel::new()
+    }
+}
+
+impl EditorModel {
+    pub fn new() -> EditorModel {
+        let ballistics = Ballistics::default();
+        let state = MeterState::new(&ballistics);
+        let gr = Ballistics {
+            floor_db: 0.0,
+            ..ballistics
+        };
+        let ratio = (20_000f32 / 20.0).powf(1.0 / (CURVE_POINTS - 1) as f32);
+        EditorModel {
+            frame: None,
+            meters: MeterDisplays {
+                input: [state; 2],
+                output: [state; 2],
+                compressor_gr: MeterState::new(&gr),
+                limiter_gr: MeterState::new(&gr),
+            },
+            ballistics,
+            analyzer: None,
+            analyzer_rate_hz: 0.0,
+            samples: Vec::new(),
+            selected_band: 2,
+            q_gesture: None,
+            curve_freqs_hz: (0..CURVE_POINTS)
+                .map(|k| 20.0 * ratio.powi(k as i32))
+                .collect(),
+            curves: (0..BANDS)
+                .map(|_| BandCurve {
+                    settings: None,
+                    db: None,
+                })
+                .collect(),
+            sum_db: vec![0.0; CURVE_POINTS],
+            eq_rect: None,
+            reset_requested: false,
+            last_frame_applied_s: None,
+        }
+    }
+
+    pub fn sample_rate(&self) -> f32 {
+        self.frame.map_or(DEFAULT_RATE, |f| f.sample_rate)
+    }
+
+    /// Take what the audio thread sent: the newest meter frame (marking it read) and the
+    /// analyzer samples; advance the ballistics to `now_s`.
+    pub fn poll(&mut self, telemetry: &mut TelemetryReceiver, now_s: f64) {
+        if let Some(frame) = telemetry.latest() {
+            let new = self.frame.is_none_or(|f| f.seq != frame.seq);
+            self.frame = Some(frame);
+            if new {
+                self.apply_frame(&frame, now_s);
+            }
+        }
+        if self.last_frame_applied_s != Some(now_s) {
+            // Nothing new from the audio thread (stopped, or between frames): the bars fall.
+            self.fall(now_s);
+        }
+        let rate = self.sample_rate();
+        if self.analyzer.is_none() || self.analyzer_rate_hz != rate {
+            self.analyzer = Some(Analyzer::new(rate as f64, SPECTRUM_BINS, 20.0, 20_000.0));
+            self.analyzer_rate_hz = rate;
+        }
+        self.samples.clear();
+        telemetry.drain_analyzer(|s| self.samples.push(s));
+        if let Some(analyzer) = &mut self.analyzer {
+            analyzer.push(self.samples.iter().copied());
+        }
+    }
+
+    fn fall(&mut self, now_s: f64) {
+        let b = self.ballistics;
+        let gr = Ballistics { floor_db: 0.0, ..b };
+        let m = &mut self.meters;
+        m.input
+            .iter_mut()
+            .chain(&mut m.output)
+            .for_each(|s| s.update(&b, now_s, f32::NEG_INFINITY));
+        m.compressor_gr.update(&gr, now_s, 0.0);
+        m.limiter_gr.update(&gr, now_s, 0.0);
+    }
+
+    fn apply_frame(&mut self, f: &MeterFrame, now_s: f64) {
+        self.last_frame_applied_s = Some(now_s);
+        let b = self.ballistics;
+        for ch in 0..2 {
+            self.meters.input[ch].update(&b, now_s, f.input.peak_db[ch]);
+            self.meters.output[ch].update(&b, now_s, f.output.peak_db[ch]);
+        }
+        let gr = Ballistics { floor_db: 0.0, ..b };
+        // Gain reduction as a positive number falling back to 0.
+        self.meters
+            .compressor_gr
+            .update(&gr, now_s, f.compressor_gr_db);
+        self.meters.limiter_gr.update(&gr, now_s, f.limiter_gr_db);
+    }
+
+    /// Whether a meter bar or marker is still falling (the display changes without new signal).
+    pub fn is_moving(&self) -> bool {
+        let gr = Ballistics {
+            floor_db: 0.0,
+            ..self.ballistics
+        };
+        let m = &self.meters;
+        m.input
+            .iter()
+            .chain(&m.output)
+            .any(|s| s.is_moving(&self.ballistics))
+            || m.compressor_gr.is_moving(&gr)
+            || m.limiter_gr.is_moving(&gr)
+    }
+
+    /// The spectrum of the input and output at the analyzer's display bins.
+    pub fn spectrum(&self) -> Option<(&[f32], &[f32], &[f32])> {
+        self.analyzer.as_ref().map(|a| {
+            (
+                a.freqs_hz(),
+                a.display_db(Tap::Pre),
+                a.display_db(Tap::Post),
+            )
+        })
+    }
+
+    /// Bring the EQ curves up to date with `bands` (the parameters' target settings): a band's
+    /// curve is its designed sections' magnitude — the same code the DSP runs.
+    pub fn update_curves(&mut self, bands: &[BandSettings; BANDS]) {
+        let rate = self.sample_rate();
+        let rates = EqRates::for_sample_rate(rate as f64);
+        let mut changed = false;
+        for (curve, settings) in self.curves.iter_mut().zip(bands) {
+            let key = Some((*settings, rate));
+            if curve.settings == key {
+                continue;
+            }
+            changed = true;
+            curve.settings = key;
+            curve.db = settings
+                .enabled
+                .then(|| band_curve_db(settings, rates, &self.curve_freqs_hz));
+        }
+        if changed {
+            self.sum_db.fill(0.0);
+            for db in self.curves.iter().filter_map(|c| c.db.as_ref()) {
+                for (s, d) in self.sum_db.iter_mut().zip(db) {
+                    *s += d;
+                }
+            }
+        }
+    }
+
+    pub fn band_curves(&self) -> Vec<Option<Vec<f32>>> {
+        self.curves.iter().map(|c| c.db.clone()).collect()
+    }
+
+    pub fn sum_db(&self) -> &[f32] {
+        &self.sum_db
+    }
+}
+
+/// A band's response in dB at `freqs_hz`, from the designed sections.
+pub fn band_curve_db(settings: &BandSettings, rates: EqRates, freqs_hz: &[f32]) -> Vec<f32> {
+    let design = BandDesign::new(settings, rates);
+    freqs_hz
+        .iter()
+        .map(|f| {
+            let f = (*f as f64).min(0.499 * rates.base_hz);
+            design.magnitude_db(f, rates) as f32
+        })
+        .collect()
+}

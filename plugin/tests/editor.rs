@@ -1,0 +1,313 @@
+//! The editor driven by synthetic egui input, headless: a drag on an EQ node must reach the
+//! band's frequency and gain parameters through the GUI context as one begin/set/end gesture
+//! per parameter, the way a DAW records automation.
+
+use std::sync::{Arc, Mutex};
+
+use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2};
+use nice_plug::context::gui::GuiContext;
+use nice_plug::prelude::*;
+use strata::editor::{self, EditorModel};
+use strata::params::StrataParams;
+use strata_ui::eq_view::{Axes, Node};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Call {
+    Begin(String),
+    Set(String),
+    End(String),
+}
+
+/// A host that applies every change at once and writes down what the editor called.
+struct RecordingHost {
+    ids: Vec<(String, ParamPtr)>,
+    calls: Mutex<Vec<Call>>,
+}
+
+impl RecordingHost {
+    fn id(&self, param: ParamPtr) -> String {
+        self.ids
+            .iter()
+            .find(|(_, p)| *p == param)
+            .map(|(id, _)| id.clone())
+            .expect("a Strata parameter")
+    }
+    fn record(&self, call: Call) {
+        self.calls.lock().unwrap().push(call);
+    }
+}
+
+impl GuiContextInner for RecordingHost {
+    fn plugin_api(&self) -> PluginApi {
+        PluginApi::Standalone
+    }
+    unsafe fn raw_begin_set_parameter(&self, param: ParamPtr) {
+        self.record(Call::Begin(self.id(param)));
+    }
+    unsafe fn raw_set_parameter_normalized(&self, param: ParamPtr, normalized: f32) {
+        self.record(Call::Set(self.id(param)));
+        // SAFETY: the pointer is into `params`, alive for the whole test.
+        unsafe { param._internal_set_normalized_value(normalized) };
+    }
+    unsafe fn raw_end_set_parameter(&self, param: ParamPtr) {
+        self.record(Call::End(self.id(param)));
+    }
+    fn get_state(&self) -> PluginState {
+        unimplemented!("not used by the editor")
+    }
+    fn set_state(&self, _state: PluginState) {}
+    fn request_restart(&self) {}
+}
+
+const SIZE: Vec2 = Vec2::new(editor::DEFAULT_SIZE.0, editor::DEFAULT_SIZE.1);
+
+struct Harness {
+    ctx: egui::Context,
+    params: Arc<StrataParams>,
+    host: Arc<RecordingHost>,
+    gui: GuiContext,
+    model: EditorModel,
+    time_s: f64,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let params = Arc::new(StrataParams::default());
+        let ids = params
+            .param_map()
+            .into_iter()
+            .map(|(id, ptr, _)| (id, ptr))
+            .collect();
+        let host = Arc::new(RecordingHost {
+            ids,
+            calls: Mutex::new(Vec::new()),
+        });
+        let ctx = egui::Context::default();
+        strata_ui::theme::apply(&ctx);
+        Harness {
+            ctx,
+            params,
+            gui: GuiContext::new(host.clone()),
+            host,
+            model: EditorModel::new(),
+            time_s: 0.0,
+        }
+    }
+
+    /// One editor frame with these input events.
+    fn frame(&mut self, events: Vec<Event>) {
+        self.time_s += 1.0 / 30.0;
+        let input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SIZE)),
+            time: Some(self.time_s),
+            events,
+            ..Default::default()
+        };
+        let setter = self.gui.param_setter();
+        let (params, model) = (&self.params, &mut self.model);
+        let mut output = self
+            .ctx
+            .run_ui(input, |ui| editor::draw(ui, params, &setter, model));
+        // No renderer here to take the font atlas.
+        output.textures_delta.clear();
+    }
+
+    fn button(&mut self, pos: Pos2, pressed: bool) {
+        self.frame(vec![Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        }]);
+    }
+
+    fn node(&self, band: usize) -> (Axes, Pos2) {
+        let b = self.params.bands()[band].target();
+        let axes = Axes::new(
+            self.model.eq_rect.expect("the EQ view was drawn"),
+            editor::eq_panel::RANGE_DB,
+        );
+        let node = Node {
+            freq_hz: b.freq_hz as f32,
+            gain_db: b.gain_db as f32,
+            enabled: b.enabled,
+            uses_gain: b.shape.uses_gain(),
+            colour: egui::Color32::WHITE,
+        };
+        let pos = axes.node_pos(&node);
+        (axes, pos)
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.host.calls.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn dragging_an_eq_node_sets_frequency_and_gain_in_one_gesture() {
+    let mut h = Harness::new();
+    h.frame(Vec::new());
+    let band = 3; // Band 4: a bell at 600 Hz, 0 dB by default.
+    let (axes, start) = h.node(band);
+    let before = h.params.bands()[band].target();
+    assert_eq!(before.freq_hz.round(), 600.0, "default band 4 centre");
+
+    // Press on the node, move in steps (egui needs movement to call it a drag), release.
+    let target = start + Vec2::new(-120.0, -70.0);
+    h.frame(vec![Event::PointerMoved(start)]);
+    h.button(start, true);
+    for k in 1..=6 {
+        let p = start + (target - start) * (k as f32 / 6.0);
+        h.frame(vec![Event::PointerMoved(p)]);
+    }
+    h.button(target, false);
+    h.frame(Vec::new());
+
+    let after = h.params.bands()[band].target();
+    let want_hz = axes.freq.hz(target.x) as f64;
+    let want_db = axes.gain.db(target.y) as f64;
+    println!(
+        "band {}: {:.1} Hz / {:+.2} dB → {:.1} Hz / {:+.2} dB (pointer at {want_hz:.1} Hz / {want_db:+.2} dB)",
+        band + 1,
+        before.freq_hz,
+        before.gain_db,
+        after.freq_hz,
+        after.gain_db
+    );
+    // Parameters are stepped/rounded by their own ranges: within 1 % and 0.05 dB.
+    assert!(
+        (after.freq_hz / want_hz - 1.0).abs() < 0.01,
+        "freq {} vs {want_hz}",
+        after.freq_hz
+    );
+    assert!(
+        (after.gain_db - want_db).abs() < 0.05,
+        "gain {} vs {want_db}",
+        after.gain_db
+    );
+    assert!(
+        want_hz < 400.0 && want_db > 3.0,
+        "the drag went left and up"
+    );
+
+    // One gesture per parameter: begin, one or more sets, end, with nothing set outside it.
+    let calls = h.calls();
+    for id in [
+        format!("eq{}_freq", band + 1),
+        format!("eq{}_gain", band + 1),
+    ] {
+        let mine: Vec<&Call> = calls
+            .iter()
+            .filter(|c| matches!(c, Call::Begin(i) | Call::Set(i) | Call::End(i) if *i == id))
+            .collect();
+        assert!(mine.len() >= 3, "{id}: {mine:?}");
+        assert_eq!(
+            mine.first(),
+            Some(&&Call::Begin(id.clone())),
+            "{id}: {mine:?}"
+        );
+        assert_eq!(mine.last(), Some(&&Call::End(id.clone())), "{id}: {mine:?}");
+        assert!(
+            mine[1..mine.len() - 1]
+                .iter()
+                .all(|c| matches!(c, Call::Set(_))),
+            "{id}: {mine:?}"
+        );
+    }
+    // Nothing else was touched.
+    let others: Vec<&Call> = calls
+        .iter()
+        .filter(|c| {
+            let (Call::Begin(i) | Call::Set(i) | Call::End(i)) = c;
+            !i.starts_with(&format!("eq{}_", band + 1))
+        })
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+    // And the dragged band is now the selected one.
+    assert_eq!(h.model.selected_band, band);
+}
+
+#[test]
+fn double_click_on_a_node_toggles_its_band() {
+    let mut h = Harness::new();
+    h.frame(Vec::new());
+    let band = 3;
+    let enabled_before = h.params.bands()[band].target().enabled;
+    let (_, pos) = h.node(band);
+    h.frame(vec![Event::PointerMoved(pos)]);
+    for _ in 0..2 {
+        h.button(pos, true);
+        h.button(pos, false);
+    }
+    h.frame(Vec::new());
+    assert_ne!(h.params.bands()[band].target().enabled, enabled_before);
+    let id = format!("eq{}_on", band + 1);
+    assert_eq!(
+        h.calls()
+            .iter()
+            .filter(|c| **c == Call::Begin(id.clone()))
+            .count(),
+        1,
+        "{:?}",
+        h.calls()
+    );
+}
+
+/// The curve the editor draws (designed sections, evaluated on the GUI thread) against the
+/// running EQ's measured response (impulse response → DTFT), for every shape.
+#[test]
+fn drawn_curves_equal_the_measured_response() {
+    use strata::dsp::analysis::{dtft_db, eq_impulse_response};
+    use strata::dsp::eq::{BandSettings, EqRates, Equalizer, Shape, Slope};
+    use strata::editor::model::{CURVE_POINTS, band_curve_db};
+
+    let shapes = [
+        (Shape::Bell, 1000.0, 9.0, 1.4, Slope::Db12),
+        (Shape::Bell, 40.0, -12.0, 4.0, Slope::Db12),
+        (Shape::LowShelf, 120.0, 6.0, 0.7, Slope::Db12),
+        (Shape::HighShelf, 9000.0, -8.0, 0.7, Slope::Db12),
+        (Shape::Notch, 3000.0, 0.0, 2.0, Slope::Db12),
+        (Shape::BandPass, 700.0, 0.0, 1.0, Slope::Db12),
+        (Shape::Tilt, 1000.0, 6.0, 0.7, Slope::Db12),
+        (Shape::LowCut, 80.0, 0.0, 0.7, Slope::Db24),
+        (Shape::HighCut, 15_000.0, 0.0, 0.7, Slope::Db48),
+        (Shape::Bell, 18_000.0, 12.0, 2.0, Slope::Db12),
+    ];
+    let ratio = (20_000f32 / 20.0).powf(1.0 / (CURVE_POINTS - 1) as f32);
+    let freqs_hz: Vec<f32> = (0..CURVE_POINTS)
+        .map(|k| 20.0 * ratio.powi(k as i32))
+        .collect();
+    let mut worst = (0.0f64, String::new());
+    for rate in [44_100.0, 48_000.0, 96_000.0] {
+        for (shape, freq_hz, gain_db, q, slope) in shapes {
+            let settings = BandSettings {
+                enabled: true,
+                shape,
+                freq_hz,
+                gain_db,
+                q,
+                slope,
+            };
+            let drawn = band_curve_db(&settings, EqRates::for_sample_rate(rate), &freqs_hz);
+            let mut eq = Equalizer::new(rate);
+            eq.set_band(0, settings);
+            let ir = eq_impulse_response(&mut eq, 8192, 1 << 21);
+            for (f, d) in freqs_hz.iter().zip(&drawn) {
+                let measured = dtft_db(&ir, *f as f64, rate);
+                // Deep in a notch or a cut's stopband the drawing clips far below the view.
+                if measured < -40.0 {
+                    continue;
+                }
+                let error = *d as f64 - measured;
+                if error.abs() > worst.0.abs() {
+                    worst = (
+                        error,
+                        format!("{shape:?} {freq_hz} Hz at {rate} Hz, {f:.0} Hz"),
+                    );
+                }
+            }
+        }
+    }
+    println!("worst drawn-vs-measured: {:+.2e} dB ({})", worst.0, worst.1);
+    assert!(worst.0.abs() < 0.1, "{worst:?}");
+}
