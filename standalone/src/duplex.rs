@@ -1,0 +1,307 @@
+//! The duplex engine: the input device's callback pushes frames into an `rtrb` ring; the
+//! output device's callback pulls them through the resampler, runs the processor at the output
+//! rate and fills the device buffer. The output device is the master clock: nothing here is
+//! timer-driven.
+//!
+//! The resampling ratio is output rate / input rate × the drift loop's correction
+//! (`drift.rs`), which holds the ring's fill — the latency — at its target while the two
+//! clocks drift. An underrun (ring empty) or a fill far off target (a stalled device, an
+//! overrun) is a resync: silence, the ring brought back to the target, counted; never a
+//! block, never a crash.
+//!
+//! Device layers (cpal, virtual clocks) call `InputSide::on_input` and `OutputSide::on_output`
+//! with interleaved device buffers and the callback's time on a clock both sides share.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use atomic_float::AtomicF64;
+
+use crate::drift::{CallbackClock, DriftLoop};
+use crate::resampler::Converter;
+
+/// The processor the output side runs (the plugin, or a pass-through in tests).
+pub trait Processor: Send {
+    /// Process stereo `channels` in place.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    fn process(&mut self, channels: &mut [&mut [f32]]);
+}
+
+/// Leaves the audio alone.
+pub struct Passthrough;
+
+impl Processor for Passthrough {
+    fn process(&mut self, _channels: &mut [&mut [f32]]) {}
+}
+
+/// Which input channels feed the processor's two inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputMap {
+    /// Channel n of the device to both (a mono mic).
+    Mono(usize),
+    /// The first two channels to left and right (a mono device feeds both).
+    Stereo,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DuplexConfig {
+    pub input_rate_hz: f64,
+    pub output_rate_hz: f64,
+    pub input_channels: usize,
+    pub output_channels: usize,
+    pub input_map: InputMap,
+    /// Largest output callback, frames.
+    pub max_output_period: usize,
+    /// Nominal input period, frames (for the clock filter; callbacks may vary).
+    pub input_period: usize,
+    /// Ring fill to hold, seconds of input.
+    pub target_latency_s: f64,
+}
+
+impl DuplexConfig {
+    /// The smallest target that survives the phase between the callbacks: one input period
+    /// plus one output period (in input frames), plus 1 ms.
+    pub fn minimum_latency_s(&self) -> f64 {
+        self.input_period as f64 / self.input_rate_hz
+            + self.max_output_period as f64 / self.output_rate_hz
+            + 1e-3
+    }
+}
+
+/// What both sides report, readable from any thread.
+#[derive(Debug, Default)]
+pub struct EngineStats {
+    pub underruns: AtomicU64,
+    pub overruns: AtomicU64,
+    pub resyncs: AtomicU64,
+    pub output_callbacks: AtomicU64,
+    /// Fill estimate minus target, input frames (last callback).
+    pub fill_error_frames: AtomicF64,
+    /// The drift loop's correction, ppm.
+    pub correction_ppm: AtomicF64,
+    /// Ring fill estimate, seconds of input.
+    pub fill_s: AtomicF64,
+}
+
+/// The input callback's end.
+pub struct InputSide {
+    ring: rtrb::Producer<f32>,
+    clock: CallbackClock,
+    published: triple_buffer::Input<CallbackClock>,
+    map: InputMap,
+    channels: usize,
+    stats: Arc<EngineStats>,
+}
+
+/// The output callback's end.
+pub struct OutputSide<P: Processor> {
+    ring: rtrb::Consumer<f32>,
+    input_clock: triple_buffer::Output<CallbackClock>,
+    clock: CallbackClock,
+    converter: Converter,
+    drift: DriftLoop,
+    processor: P,
+    buffers: [Vec<f32>; 2],
+    channels: usize,
+    consumed: u64,
+    last_time_s: Option<f64>,
+    /// Waiting for the ring to reach the target (start, after an underrun).
+    priming: bool,
+    input_rate_hz: f64,
+    stats: Arc<EngineStats>,
+}
+
+/// Build both ends. Allocates: call outside the audio threads.
+pub fn engine<P: Processor>(
+    config: DuplexConfig,
+    processor: P,
+) -> (InputSide, OutputSide<P>, Arc<EngineStats>) {
+    let target_frames = config.target_latency_s * config.input_rate_hz;
+    // Room for the target, a long stall of the output side and the largest pulls.
+    let capacity = 2
+        * (target_frames as usize + 4 * config.input_period + 4 * config.max_output_period + 8192);
+    let (producer, consumer) = rtrb::RingBuffer::new(capacity * 2);
+    let input_clock = CallbackClock::new(config.input_rate_hz, config.input_period.max(1), 1.0);
+    let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock);
+    let stats = Arc::new(EngineStats::default());
+    let converter = Converter::new(
+        config.input_rate_hz,
+        config.output_rate_hz,
+        2,
+        config.max_output_period,
+    );
+    let input = InputSide {
+        ring: producer,
+        clock: input_clock,
+        published,
+        map: config.input_map,
+        channels: config.input_channels.max(1),
+        stats: stats.clone(),
+    };
+    let output = OutputSide {
+        ring: consumer,
+        input_clock: input_clock_out,
+        clock: CallbackClock::new(config.output_rate_hz, config.max_output_period, 1.0),
+        converter,
+        drift: DriftLoop::new(target_frames, config.input_rate_hz, 0.05),
+        processor,
+        buffers: [
+            vec![0.0; config.max_output_period],
+            vec![0.0; config.max_output_period],
+        ],
+        channels: config.output_channels.max(1),
+        consumed: 0,
+        last_time_s: None,
+        priming: true,
+        input_rate_hz: config.input_rate_hz,
+        stats: stats.clone(),
+    };
+    (input, output, stats)
+}
+
+impl InputSide {
+    /// An input callback at `now_s` with interleaved `data`.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn on_input(&mut self, data: &[f32], now_s: f64) {
+        let frames = data.len() / self.channels;
+        let fits = (self.ring.slots() / 2).min(frames);
+        if fits < frames {
+            self.stats.overruns.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Ok(chunk) = self.ring.write_chunk_uninit(fits * 2) {
+            let (map, channels) = (self.map, self.channels);
+            let samples = data.chunks_exact(channels).take(fits).flat_map(|frame| {
+                let (l, r) = match map {
+                    InputMap::Mono(c) => {
+                        let s = frame[c.min(channels - 1)];
+                        (s, s)
+                    }
+                    InputMap::Stereo => (frame[0], frame[1.min(channels - 1)]),
+                };
+                [l, r]
+            });
+            chunk.fill_from_iter(samples);
+        }
+        // Frames dropped for want of room are still frames the clock produced.
+        self.clock.tick(now_s, frames);
+        self.published.write(self.clock);
+    }
+}
+
+impl<P: Processor> OutputSide<P> {
+    /// An output callback at `now_s`: fill interleaved `data`.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn on_output(&mut self, data: &mut [f32], now_s: f64) {
+        let frames = (data.len() / self.channels).min(self.buffers[0].len());
+        self.stats.output_callbacks.fetch_add(1, Ordering::Relaxed);
+        self.clock.tick(now_s, frames);
+        let input_clock = *self.input_clock.read();
+        let dt = self.last_time_s.map_or(0.0, |t| (now_s - t).max(0.0));
+        self.last_time_s = Some(now_s);
+
+        let target = self.drift.target_frames();
+        if input_clock.started() {
+            // Input frames that have arrived by this callback's smoothed instant, less those
+            // taken: the fill as both clocks see it, free of the callbacks' phase.
+            let fill = input_clock.frames_at(self.clock.time_s()) - self.consumed as f64;
+            let available = (self.ring.slots() / 2) as f64;
+            self.stats
+                .fill_s
+                .store(fill / self.input_rate_hz, Ordering::Relaxed);
+            self.stats
+                .fill_error_frames
+                .store(fill - target, Ordering::Relaxed);
+            if self.priming {
+                // Start (or restart) exactly at the target: drop what is beyond it.
+                if fill >= target && available >= 1.0 {
+                    let excess = ((fill - target).round() as usize).min(available as usize);
+                    self.discard(excess);
+                    self.priming = false;
+                    self.converter.reset();
+                    self.drift.reset_error();
+                }
+            } else if (fill - target).abs() > target.max(256.0) {
+                // Far off: a stall or a device that jumped. Resync rather than chase it.
+                self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+                self.priming = true;
+            } else {
+                let relative = self.drift.update(fill, dt);
+                self.stats
+                    .correction_ppm
+                    .store(self.drift.correction_ppm(), Ordering::Relaxed);
+                self.converter.set_correction(relative);
+            }
+        }
+
+        let [left, right] = &mut self.buffers;
+        let (left, right) = (&mut left[..frames], &mut right[..frames]);
+        if self.priming {
+            left.fill(0.0);
+            right.fill(0.0);
+        } else {
+            let (ring, stats, consumed) = (&mut self.ring, &self.stats, &mut self.consumed);
+            let mut short = false;
+            let mut outputs = [&mut *left, &mut *right];
+            self.converter.process(
+                |staging, needed| {
+                    let have = (ring.slots() / 2).min(needed);
+                    if let Ok(chunk) = ring.read_chunk(have * 2) {
+                        let (a, b) = chunk.as_slices();
+                        for (k, s) in a.iter().chain(b).enumerate() {
+                            staging[k % 2][k / 2] = *s;
+                        }
+                        chunk.commit_all();
+                    }
+                    for ch in staging.iter_mut() {
+                        ch[have..needed].fill(0.0);
+                    }
+                    *consumed += needed as u64;
+                    short = have < needed;
+                },
+                &mut outputs,
+            );
+            if short {
+                stats.underruns.fetch_add(1, Ordering::Relaxed);
+                self.priming = true;
+            }
+        }
+        self.processor.process(&mut [&mut *left, &mut *right]);
+        for (k, frame) in data
+            .chunks_exact_mut(self.channels)
+            .take(frames)
+            .enumerate()
+        {
+            frame[0] = left[k];
+            if self.channels > 1 {
+                frame[1] = right[k];
+                frame[2..].fill(0.0);
+            }
+        }
+        data[frames * self.channels..].fill(0.0);
+    }
+
+    /// Drop `frames` input frames from the ring (counted as consumed).
+    fn discard(&mut self, frames: usize) {
+        if let Ok(chunk) = self.ring.read_chunk(frames * 2) {
+            chunk.commit_all();
+            self.consumed += frames as u64;
+        }
+    }
+
+    /// The resampler's filter delay, seconds of output.
+    pub fn converter_delay_s(&self, output_rate_hz: f64) -> f64 {
+        self.converter.delay_frames() as f64 / output_rate_hz
+    }
+
+    /// Input frames taken from the ring so far.
+    pub fn consumed_frames(&self) -> u64 {
+        self.consumed
+    }
+
+    pub fn processor_mut(&mut self) -> &mut P {
+        &mut self.processor
+    }
+}
