@@ -152,6 +152,11 @@ impl EmbeddedStrata {
         self.plugin.editor(executor)
     }
 
+    /// The plugin's parameters, for an editor's `ParamSetter`.
+    pub fn params(&self) -> std::sync::Arc<crate::params::StrataParams> {
+        self.plugin.strata_params()
+    }
+
     /// The plugin's meter frames and analyzer feed (the GUI's end).
     pub fn telemetry(
         &self,

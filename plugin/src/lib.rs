@@ -57,6 +57,11 @@ impl Strata {
     pub fn telemetry(&self) -> Arc<Mutex<TelemetryReceiver>> {
         self.telemetry_receiver.clone()
     }
+
+    /// The parameter tree, typed (nice-plug's `params()` hands it out as `dyn Params`).
+    pub fn strata_params(&self) -> Arc<StrataParams> {
+        self.params.clone()
+    }
 }
 
 impl Plugin for Strata {

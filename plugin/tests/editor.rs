@@ -9,7 +9,7 @@ use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 use strata::editor::{self, EditorModel};
 use strata::params::StrataParams;
-use strata_ui::eq_view::{Axes, Node};
+use strata_ui::eq_view::Axes;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Call {
@@ -121,20 +121,12 @@ impl Harness {
         }]);
     }
 
+    /// Where the editor draws `band`'s node, and the view's axes.
     fn node(&self, band: usize) -> (Axes, Pos2) {
-        let b = self.params.bands()[band].target();
-        let axes = Axes::new(
-            self.model.eq_rect.expect("the EQ view was drawn"),
-            editor::eq_panel::RANGE_DB,
-        );
-        let node = Node {
-            freq_hz: b.freq_hz as f32,
-            gain_db: b.gain_db as f32,
-            enabled: b.enabled,
-            uses_gain: b.shape.uses_gain(),
-            colour: egui::Color32::WHITE,
-        };
-        let pos = axes.node_pos(&node);
+        let bands = self.params.bands().map(|b| b.target());
+        let rect = self.model.eq_rect.expect("the EQ view was drawn");
+        let axes = Axes::new(rect, editor::eq_panel::RANGE_DB);
+        let pos = axes.node_pos(&editor::eq_panel::nodes(&bands)[band]);
         (axes, pos)
     }
 
@@ -259,7 +251,7 @@ fn double_click_on_a_node_toggles_its_band() {
 fn drawn_curves_equal_the_measured_response() {
     use strata::dsp::analysis::{dtft_db, eq_impulse_response};
     use strata::dsp::eq::{BandSettings, EqRates, Equalizer, Shape, Slope};
-    use strata::editor::model::{CURVE_POINTS, band_curve_db};
+    use strata::editor::model::band_curve_db;
 
     let shapes = [
         (Shape::Bell, 1000.0, 9.0, 1.4, Slope::Db12),
@@ -273,10 +265,8 @@ fn drawn_curves_equal_the_measured_response() {
         (Shape::HighCut, 15_000.0, 0.0, 0.7, Slope::Db48),
         (Shape::Bell, 18_000.0, 12.0, 2.0, Slope::Db12),
     ];
-    let ratio = (20_000f32 / 20.0).powf(1.0 / (CURVE_POINTS - 1) as f32);
-    let freqs_hz: Vec<f32> = (0..CURVE_POINTS)
-        .map(|k| 20.0 * ratio.powi(k as i32))
-        .collect();
+    // The frequencies the editor draws the curves at.
+    let freqs_hz = EditorModel::new().curve_freqs_hz;
     let mut worst = (0.0f64, String::new());
     for rate in [44_100.0, 48_000.0, 96_000.0] {
         for (shape, freq_hz, gain_db, q, slope) in shapes {

@@ -54,7 +54,20 @@ fn busy_instance(rate: f32) -> EmbeddedStrata {
 fn process_noise(s: &mut EmbeddedStrata, blocks: usize, seed: u64, check_allocs: bool) -> Vec<f32> {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut out = Vec::new();
+    // Editor gestures too: they reach the audio thread through the GUI queue, which
+    // `process` drains.
+    let gui = s.gui_context();
+    let params = s.params();
+    let setter = gui.param_setter();
     for b in 0..blocks {
+        if b % 5 == 1 {
+            let band = params.bands()[rng.usize(0..8)];
+            setter.begin_set_parameter(&band.gain);
+            for _ in 0..3 {
+                setter.set_parameter(&band.gain, rng.f32() * 24.0 - 12.0);
+            }
+            setter.end_set_parameter(&band.gain);
+        }
         let mut left: Vec<f32> = (0..BLOCK).map(|_| rng.f32() - 0.5).collect();
         let mut right = left.clone();
         // Parameter changes arrive between blocks, as from a host or GUI thread.

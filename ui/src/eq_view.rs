@@ -32,7 +32,7 @@ pub struct Node {
 /// Response curves at `freqs_hz`: one per band (`None` for a band that is off) and their sum.
 pub struct Curves<'a> {
     pub freqs_hz: &'a [f32],
-    pub bands_db: &'a [Option<Vec<f32>>],
+    pub bands_db: &'a [Option<&'a [f32]>],
     pub sum_db: &'a [f32],
 }
 

@@ -25,7 +25,7 @@ const KAISER_BETA: f64 = 8.0;
 
 /// ITU-R BS.1770-4 Annex 2: the published 4× interpolation filter, 4 phases × 12 taps
 /// (`x[n − j]` weighted by `[p][j]`; its centre, like ours, is six samples back).
-const BS1770: [[f64; 12]; 4] = [
+pub const BS1770: [[f64; 12]; 4] = [
     [
         0.0017089843750,
         0.0109863281250,

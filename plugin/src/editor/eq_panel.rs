@@ -18,23 +18,27 @@ fn band_settings(params: &StrataParams) -> [BandSettings; BANDS] {
     params.bands().map(EqBandParams::target)
 }
 
-pub fn view(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
-    let bands = band_settings(params);
-    model.update_curves(&bands);
-    let nodes: Vec<Node> = bands
-        .iter()
-        .enumerate()
-        .map(|(i, b)| Node {
+/// The bands' nodes in the EQ view, in the bands' colours.
+pub fn nodes(bands: &[BandSettings; BANDS]) -> [Node; BANDS] {
+    std::array::from_fn(|i| {
+        let b = &bands[i];
+        Node {
             freq_hz: b.freq_hz as f32,
             gain_db: b.gain_db as f32,
             enabled: b.enabled,
             uses_gain: b.shape.uses_gain(),
             colour: theme::BAND_COLOURS[i],
-        })
-        .collect();
-    let band_curves = model.band_curves();
+        }
+    })
+}
+
+pub fn view(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
+    let bands = band_settings(params);
+    model.update_curves(&bands);
+    let nodes = nodes(&bands);
     let rect = ui.max_rect();
     model.eq_rect = Some(rect);
+    let band_curves = model.band_curves();
     let actions = {
         let curves = Curves {
             freqs_hz: &model.curve_freqs_hz,

@@ -30,7 +30,9 @@ struct BandCurve {
 
 pub struct EditorModel {
     pub frame: Option<MeterFrame>,
-    pub ballistics: Ballistics,
+    ballistics: Ballistics,
+    /// Gain reduction: positive dB falling back to 0.
+    gr_ballistics: Ballistics,
     pub meters: MeterDisplays,
     analyzer: Option<Analyzer>,
     analyzer_rate_hz: f32,
@@ -45,7 +47,6 @@ pub struct EditorModel {
     pub eq_rect: Option<egui::Rect>,
     /// Set by the reset button; the editor passes it on to the audio thread.
     pub reset_requested: bool,
-    last_frame_applied_s: Option<f64>,
 }
 
 impl Default for EditorModel {
@@ -72,6 +73,7 @@ impl EditorModel {
                 limiter_gr: MeterState::new(&gr),
             },
             ballistics,
+            gr_ballistics: gr,
             analyzer: None,
             analyzer_rate_hz: 0.0,
             samples: Vec::new(),
@@ -89,7 +91,6 @@ impl EditorModel {
             sum_db: vec![0.0; CURVE_POINTS],
             eq_rect: None,
             reset_requested: false,
-            last_frame_applied_s: None,
         }
     }
 
@@ -100,16 +101,14 @@ impl EditorModel {
     /// Take what the audio thread sent: the newest meter frame (marking it read) and the
     /// analyzer samples; advance the ballistics to `now_s`.
     pub fn poll(&mut self, telemetry: &mut TelemetryReceiver, now_s: f64) {
-        if let Some(frame) = telemetry.latest() {
-            let new = self.frame.is_none_or(|f| f.seq != frame.seq);
-            self.frame = Some(frame);
-            if new {
-                self.apply_frame(&frame, now_s);
+        let previous = self.frame;
+        self.frame = telemetry.latest();
+        match self.frame {
+            Some(frame) if previous.is_none_or(|p| p.seq != frame.seq) => {
+                self.apply_frame(&frame, now_s)
             }
-        }
-        if self.last_frame_applied_s != Some(now_s) {
             // Nothing new from the audio thread (stopped, or between frames): the bars fall.
-            self.fall(now_s);
+            _ => self.fall(now_s),
         }
         let rate = self.sample_rate();
         if self.analyzer.is_none() || self.analyzer_rate_hz != rate {
@@ -123,46 +122,48 @@ impl EditorModel {
         }
     }
 
-    fn fall(&mut self, now_s: f64) {
-        let b = self.ballistics;
-        let gr = Ballistics { floor_db: 0.0, ..b };
+    /// Move every bar to `now_s` with these readings (peaks in dBFS, reductions in dB ≥ 0).
+    fn update_meters(
+        &mut self,
+        now_s: f64,
+        input_db: [f32; 2],
+        output_db: [f32; 2],
+        gr_db: [f32; 2],
+    ) {
+        let (b, gr) = (&self.ballistics, &self.gr_ballistics);
         let m = &mut self.meters;
-        m.input
-            .iter_mut()
-            .chain(&mut m.output)
-            .for_each(|s| s.update(&b, now_s, f32::NEG_INFINITY));
-        m.compressor_gr.update(&gr, now_s, 0.0);
-        m.limiter_gr.update(&gr, now_s, 0.0);
+        for ch in 0..2 {
+            m.input[ch].update(b, now_s, input_db[ch]);
+            m.output[ch].update(b, now_s, output_db[ch]);
+        }
+        m.compressor_gr.update(gr, now_s, gr_db[0]);
+        m.limiter_gr.update(gr, now_s, gr_db[1]);
     }
 
     fn apply_frame(&mut self, f: &MeterFrame, now_s: f64) {
-        self.last_frame_applied_s = Some(now_s);
-        let b = self.ballistics;
-        for ch in 0..2 {
-            self.meters.input[ch].update(&b, now_s, f.input.peak_db[ch]);
-            self.meters.output[ch].update(&b, now_s, f.output.peak_db[ch]);
-        }
-        let gr = Ballistics { floor_db: 0.0, ..b };
-        // Gain reduction as a positive number falling back to 0.
-        self.meters
-            .compressor_gr
-            .update(&gr, now_s, f.compressor_gr_db);
-        self.meters.limiter_gr.update(&gr, now_s, f.limiter_gr_db);
+        let gr = [f.compressor_gr_db, f.limiter_gr_db];
+        self.update_meters(now_s, f.input.peak_db, f.output.peak_db, gr);
+    }
+
+    fn fall(&mut self, now_s: f64) {
+        self.update_meters(
+            now_s,
+            [f32::NEG_INFINITY; 2],
+            [f32::NEG_INFINITY; 2],
+            [0.0; 2],
+        );
     }
 
     /// Whether a meter bar or marker is still falling (the display changes without new signal).
     pub fn is_moving(&self) -> bool {
-        let gr = Ballistics {
-            floor_db: 0.0,
-            ..self.ballistics
-        };
         let m = &self.meters;
         m.input
             .iter()
             .chain(&m.output)
             .any(|s| s.is_moving(&self.ballistics))
-            || m.compressor_gr.is_moving(&gr)
-            || m.limiter_gr.is_moving(&gr)
+            || [m.compressor_gr, m.limiter_gr]
+                .iter()
+                .any(|s| s.is_moving(&self.gr_ballistics))
     }
 
     /// The spectrum of the input and output at the analyzer's display bins.
@@ -203,8 +204,9 @@ impl EditorModel {
         }
     }
 
-    pub fn band_curves(&self) -> Vec<Option<Vec<f32>>> {
-        self.curves.iter().map(|c| c.db.clone()).collect()
+    /// Each band's curve (`None` while the band is off).
+    pub fn band_curves(&self) -> [Option<&[f32]>; BANDS] {
+        std::array::from_fn(|b| self.curves[b].db.as_deref())
     }
 
     pub fn sum_db(&self) -> &[f32] {
