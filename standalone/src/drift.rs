@@ -28,7 +28,7 @@ pub struct CallbackClock {
 }
 
 impl CallbackClock {
-    /// `bandwidth_hz` sets how fast it follows: 0.5–2 Hz suits audio callbacks.
+    /// `bandwidth_hz` sets how fast it follows and how much callback jitter gets through.
     pub fn new(nominal_rate_hz: f64, nominal_period: usize, bandwidth_hz: f64) -> CallbackClock {
         let period_s = nominal_period as f64 / nominal_rate_hz;
         let omega = 2.0 * std::f64::consts::PI * bandwidth_hz * period_s;
@@ -121,11 +121,6 @@ impl DriftLoop {
         1.0 / (1.0 + self.correction)
     }
 
-    /// Start over (after a resync), keeping what the integrator learnt about the clocks.
-    pub fn reset_error(&mut self) {
-        self.correction = self.integral;
-    }
-
     /// The current correction, parts per million (positive: the input clock runs fast).
     pub fn correction_ppm(&self) -> f64 {
         self.correction * 1e6
@@ -143,19 +138,29 @@ mod tests {
     #[test]
     fn the_clock_learns_the_true_rate_through_jitter() {
         let true_rate = 48_000.0 * (1.0 + 300e-6);
-        let mut clock = CallbackClock::new(48_000.0, 512, 1.0);
+        let mut clock = CallbackClock::new(48_000.0, 512, crate::duplex::CLOCK_BANDWIDTH_HZ);
         let mut rng = fastrand::Rng::with_seed(3);
         let mut frames = 0u64;
-        for _ in 0..20_000 {
+        let (mut rate_sum, mut worst_frames) = (0.0, 0.0f64);
+        let n = 20_000;
+        for k in 0..n {
             frames += 512;
             let jitter = (rng.f64() - 0.5) * 2e-3;
             clock.tick(frames as f64 / true_rate + jitter, 512);
+            if k >= n / 2 {
+                // One callback's estimate moves with the jitter; on average it is the true rate.
+                rate_sum += clock.rate_hz();
+                // Frames by an instant between callbacks: what the drift loop asks.
+                let t = (frames as f64 + 100.0) / true_rate;
+                worst_frames =
+                    worst_frames.max((clock.frames_at(t) - (frames as f64 + 100.0)).abs());
+            }
         }
-        let ppm = (clock.rate_hz() / true_rate - 1.0) * 1e6;
-        assert!(ppm.abs() < 5.0, "rate off by {ppm} ppm");
-        // Frames by a given instant: within a few frames despite ±1 ms of callback jitter.
-        let t = (frames as f64 + 100.0) / true_rate;
-        assert!((clock.frames_at(t) - (frames as f64 + 100.0)).abs() < 5.0);
+        let ppm = (rate_sum / (n / 2) as f64 / true_rate - 1.0) * 1e6;
+        assert!(ppm.abs() < 5.0, "mean rate off by {ppm} ppm");
+        // ±1 ms of jitter is ±48 frames; the filtered clock stays within a quarter of that
+        // (measured 8.2 frames).
+        assert!(worst_frames < 12.0, "frames_at off by {worst_frames}");
     }
 
     #[test]

@@ -20,6 +20,14 @@ use atomic_float::AtomicF64;
 use crate::drift::{CallbackClock, DriftLoop};
 use crate::resampler::Converter;
 
+/// Room in the ring for callbacks up to 1 ms late on each side (1 ms left an underrun in an
+/// hour of simulated ±1 ms jitter on both).
+pub const JITTER_MARGIN_S: f64 = 2e-3;
+
+/// Bandwidth of the callback clocks' DLLs: narrow, so callback jitter barely reaches the fill
+/// estimate (±1 ms of jitter moves it by a few frames; 1 Hz let through ±28).
+pub const CLOCK_BANDWIDTH_HZ: f64 = 0.1;
+
 /// The processor the output side runs (the plugin, or a pass-through in tests).
 pub trait Processor: Send {
     /// Process stereo `channels` in place.
@@ -61,11 +69,12 @@ pub struct DuplexConfig {
 
 impl DuplexConfig {
     /// The smallest target that survives the phase between the callbacks: one input period
-    /// plus one output period (in input frames), plus 1 ms.
+    /// (frames the input device holds, which the fill estimate counts as arrived) plus one
+    /// output period, plus `JITTER_MARGIN_S` for callbacks that come late on either side.
     pub fn minimum_latency_s(&self) -> f64 {
         self.input_period as f64 / self.input_rate_hz
             + self.max_output_period as f64 / self.output_rate_hz
-            + 1e-3
+            + JITTER_MARGIN_S
     }
 }
 
@@ -104,7 +113,11 @@ pub struct OutputSide<P: Processor> {
     processor: P,
     buffers: [Vec<f32>; 2],
     channels: usize,
+    /// Input frames taken from the ring.
     consumed: u64,
+    /// The resampler's read position in the input, fractional (see `Converter::process`);
+    /// `consumed` runs a few frames ahead of it.
+    read_position: f64,
     last_time_s: Option<f64>,
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
@@ -122,7 +135,11 @@ pub fn engine<P: Processor>(
     let capacity = 2
         * (target_frames as usize + 4 * config.input_period + 4 * config.max_output_period + 8192);
     let (producer, consumer) = rtrb::RingBuffer::new(capacity * 2);
-    let input_clock = CallbackClock::new(config.input_rate_hz, config.input_period.max(1), 1.0);
+    let input_clock = CallbackClock::new(
+        config.input_rate_hz,
+        config.input_period.max(1),
+        CLOCK_BANDWIDTH_HZ,
+    );
     let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock);
     let stats = Arc::new(EngineStats::default());
     let converter = Converter::new(
@@ -142,7 +159,11 @@ pub fn engine<P: Processor>(
     let output = OutputSide {
         ring: consumer,
         input_clock: input_clock_out,
-        clock: CallbackClock::new(config.output_rate_hz, config.max_output_period, 1.0),
+        clock: CallbackClock::new(
+            config.output_rate_hz,
+            config.max_output_period,
+            CLOCK_BANDWIDTH_HZ,
+        ),
         converter,
         drift: DriftLoop::new(target_frames, config.input_rate_hz, 0.05),
         processor,
@@ -152,6 +173,7 @@ pub fn engine<P: Processor>(
         ],
         channels: config.output_channels.max(1),
         consumed: 0,
+        read_position: 0.0,
         last_time_s: None,
         priming: true,
         input_rate_hz: config.input_rate_hz,
@@ -204,9 +226,10 @@ impl<P: Processor> OutputSide<P> {
 
         let target = self.drift.target_frames();
         if input_clock.started() {
-            // Input frames that have arrived by this callback's smoothed instant, less those
-            // taken: the fill as both clocks see it, free of the callbacks' phase.
-            let fill = input_clock.frames_at(self.clock.time_s()) - self.consumed as f64;
+            // Input frames that have arrived by this callback's smoothed instant, less the
+            // resampler's read position: the fill as both clocks see it, free of the callbacks'
+            // phase and of the whole-frame steps of the pulls.
+            let fill = input_clock.frames_at(self.clock.time_s()) - self.read_position;
             let available = (self.ring.slots() / 2) as f64;
             self.stats
                 .fill_s
@@ -219,9 +242,9 @@ impl<P: Processor> OutputSide<P> {
                 if fill >= target && available >= 1.0 {
                     let excess = ((fill - target).round() as usize).min(available as usize);
                     self.discard(excess);
+                    self.read_position = self.consumed as f64;
                     self.priming = false;
                     self.converter.reset();
-                    self.drift.reset_error();
                 }
             } else if (fill - target).abs() > target.max(256.0) {
                 // Far off: a stall or a device that jumped. Resync rather than chase it.
@@ -245,7 +268,7 @@ impl<P: Processor> OutputSide<P> {
             let (ring, stats, consumed) = (&mut self.ring, &self.stats, &mut self.consumed);
             let mut short = false;
             let mut outputs = [&mut *left, &mut *right];
-            self.converter.process(
+            self.read_position += self.converter.process(
                 |staging, needed| {
                     let have = (ring.slots() / 2).min(needed);
                     if let Ok(chunk) = ring.read_chunk(have * 2) {
@@ -291,17 +314,13 @@ impl<P: Processor> OutputSide<P> {
         }
     }
 
-    /// The resampler's filter delay, seconds of output.
-    pub fn converter_delay_s(&self, output_rate_hz: f64) -> f64 {
-        self.converter.delay_frames() as f64 / output_rate_hz
-    }
-
     /// Input frames taken from the ring so far.
     pub fn consumed_frames(&self) -> u64 {
         self.consumed
     }
 
-    pub fn processor_mut(&mut self) -> &mut P {
-        &mut self.processor
+    /// The resampler's fractional read position, input frames.
+    pub fn read_position(&self) -> f64 {
+        self.read_position
     }
 }

@@ -2,10 +2,11 @@
 //! resampler, set up for transparency, its ratio steerable by the drift loop.
 //!
 //! Set-up: 256-tap Blackman-Harris² sinc (rubato picks the cutoff from the length), 256
-//! intermediate phases, linear interpolation between them, f32. Measured through rubato alone
-//! at 44.1↔48 kHz with a +300 ppm correction: 20 Hz–20 kHz within −0.006 dB, 40–320 Hz within
-//! 0.0001 dB, THD+N of a 1 kHz sine −136 dB. Shorter filters roll 20 kHz off (−0.7 dB at 192
-//! taps, −10 dB at 128): the cutoff has to sit above 20 kHz *and* the images of a 44.1 kHz
+//! intermediate phases, linear interpolation between them, f32. Through the whole duplex path
+//! at 44.1↔48 kHz with +300 ppm of drift (`tests/duplex_quality.rs`): 20 Hz–20 kHz within
+//! −0.0051 dB, 40–320 Hz within 0.00007 dB, the residual of a 1 kHz sine −135.4 dB. Shorter
+//! filters roll 20 kHz off (in an exploratory sweep of rubato's settings, not kept: −0.7 dB at
+//! 192 taps, −10 dB at 128): the cutoff has to sit above 20 kHz *and* the images of a 44.1 kHz
 //! stream have to be gone by 24.1 kHz.
 //!
 //! Output-driven: each call makes exactly the frames the output device asked for and pulls as
@@ -28,6 +29,8 @@ pub struct Converter {
     staging_in: Vec<Vec<f32>>,
     staging_out: Vec<Vec<f32>>,
     nominal_ratio: f64,
+    /// The ratio last asked for (rubato ramps to it over the next chunk).
+    target_ratio: f64,
 }
 
 impl Converter {
@@ -64,6 +67,7 @@ impl Converter {
             staging_in: vec![vec![0.0; max_in]; channels],
             staging_out: vec![vec![0.0; max_chunk]; channels],
             nominal_ratio: ratio,
+            target_ratio: ratio,
         }
     }
 
@@ -88,43 +92,61 @@ impl Converter {
     /// Runs on the audio thread: must not allocate or block.
     pub fn set_correction(&mut self, relative: f64) {
         let r = relative.clamp(1.0 / MAX_CORRECTION, MAX_CORRECTION);
-        let _ = self.inner.set_resample_ratio_relative(r, true);
+        if self.inner.set_resample_ratio_relative(r, true).is_ok() {
+            self.target_ratio = self.nominal_ratio * r;
+        }
     }
 
     /// Make `output[c].len()` frames (≤ `max_chunk`, the same for every channel), taking the
     /// input frames from `pull`, which must fill the first `n` frames of each buffer it is given
-    /// (with silence for what it does not have). Returns the input frames used.
+    /// (with silence for what it does not have). Returns how far the read position moved, in
+    /// input frames (fractional: the input frames pulled are whole, the position is not).
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process(
         &mut self,
         mut pull: impl FnMut(&mut [Vec<f32>], usize),
         output: &mut [&mut [f32]],
-    ) -> usize {
+    ) -> f64 {
         let frames = output.first().map_or(0, |o| o.len());
         if frames == 0 {
-            return 0;
+            return 0.0;
         }
+        let advance = self.advance(frames);
         let needed = self.input_frames_for(frames);
         pull(&mut self.staging_in, needed);
         let input = SequentialSliceOfVecs::new(&self.staging_in, self.channels, needed)
             .expect("staging sized at creation");
         let mut out = SequentialSliceOfVecs::new_mut(&mut self.staging_out, self.channels, frames)
             .expect("staging sized at creation");
-        let (used, made) = match self.inner.process_into_buffer(&input, &mut out, None) {
-            Ok(counts) => counts,
-            // Sizes are checked above; a failure leaves silence rather than stale audio.
-            Err(_) => (needed, 0),
-        };
+        // Sizes are checked above; a failure leaves silence rather than stale audio.
+        let made = self
+            .inner
+            .process_into_buffer(&input, &mut out, None)
+            .map_or(0, |(_, made)| made);
         for (dst, src) in output.iter_mut().zip(&self.staging_out) {
             dst[..made].copy_from_slice(&src[..made]);
             dst[made..].fill(0.0);
         }
-        used
+        advance
     }
 
-    /// Forget the signal (after an underrun or a resync).
+    /// How far rubato's read index moves while making `frames` output frames: it steps by
+    /// 1/ratio per frame, ramping linearly from the current ratio to the target over the chunk
+    /// (`t += (1/target − 1/current)/n; index += t`), so the sum is closed-form. The whole
+    /// frames it pulls move by ±1 around this; the drift loop needs the smooth value.
+    fn advance(&self, frames: usize) -> f64 {
+        let n = frames as f64;
+        let (from, to) = (1.0 / self.inner.resample_ratio(), 1.0 / self.target_ratio);
+        n * from + (to - from) * (n + 1.0) / 2.0
+    }
+
+    /// Forget the signal (after an underrun or a resync). rubato also returns to the nominal
+    /// ratio; the drift loop sets its correction again at the next callback.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
     pub fn reset(&mut self) {
         self.inner.reset();
+        self.target_ratio = self.nominal_ratio;
     }
 }
