@@ -2,6 +2,7 @@
 
 pub mod clap_host;
 pub mod signal;
+pub mod strata;
 
 use std::path::PathBuf;
 

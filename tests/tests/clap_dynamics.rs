@@ -1,33 +1,9 @@
 //! Compressor and limiter through the built `Strata.clap`, in a CLAP host.
 
-use std::sync::Arc;
-
 use strata::dsp::compressor::CompressorSettings;
 use strata::dsp::true_peak::{Kernel, TruePeak};
-use strata_tests::bundle_path;
-use strata_tests::clap_host::{ClapInstance, ClapLibrary, ParamChange, require};
 use strata_tests::signal::{first_difference, gain_db_at, sine, square};
-
-fn instance() -> ClapInstance {
-    let path = bundle_path("Strata.clap");
-    require(&path).unwrap();
-    let lib: Arc<ClapLibrary> = ClapLibrary::load(&path).unwrap();
-    lib.instantiate("org.strata.channel-strip").unwrap()
-}
-
-fn changes(plugin: &ClapInstance, settings: &[(&str, &str)]) -> Vec<ParamChange> {
-    settings
-        .iter()
-        .map(|(name, text)| {
-            let (id, value) = plugin.value_from_text(name, text);
-            ParamChange { time: 0, id, value }
-        })
-        .collect()
-}
-
-fn stereo(x: Vec<f32>) -> Vec<Vec<f32>> {
-    vec![x.clone(), x]
-}
+use strata_tests::strata::{changes, instance, run_automated, stereo};
 
 const COMPRESSOR: [(&str, &str); 6] = [
     ("Comp On", "On"),
@@ -121,29 +97,7 @@ fn threshold_and_ratio_automation_takes_effect_at_the_event() {
         ("Comp Ratio", "1", "4", -30.0, 4.0),
     ];
     for (name, before, after, threshold, ratio) in cases {
-        let run = |event: Option<(usize, &str)>| {
-            let mut plugin = instance();
-            let id = plugin.param_id(name);
-            let mut setup = changes(&plugin, &COMPRESSOR);
-            setup.retain(|c| c.id != id);
-            setup.push(ParamChange {
-                time: 0,
-                id,
-                value: plugin.value_from_text(name, before).1,
-            });
-            plugin.flush(&setup);
-            plugin.activate(rate, 1, 512).unwrap();
-            let latency = plugin.latency().unwrap() as usize;
-            let events: Vec<ParamChange> = event
-                .map(|(at, text)| ParamChange {
-                    time: at as u32,
-                    id,
-                    value: plugin.value_from_text(name, text).1,
-                })
-                .into_iter()
-                .collect();
-            (plugin.run(&x, &[], &[512], &events).unwrap(), latency)
-        };
+        let run = |event| run_automated(rate, &x, &COMPRESSOR, name, before, event);
         let (reference, _) = run(None);
         let at = 30 * 512 + 111;
         let (automated, latency) = run(Some((at, after)));

@@ -1,26 +1,12 @@
 //! Loads the built `Strata.clap` like a DAW and checks what it does, by measurement.
 
-use std::sync::Arc;
-
 use strata::dsp::eq::{AnalogBand, Shape, Slope};
-use strata_tests::bundle_path;
-use strata_tests::clap_host::{ClapInstance, ClapLibrary, ParamChange, param_hash, require};
+use strata_tests::clap_host::{ClapInstance, ParamChange, param_hash};
 use strata_tests::signal::{first_difference, gain_db_at, noise, sine};
+use strata_tests::strata::{PLUGIN_ID, changes, instance, library, run_automated, stereo};
 
-const PLUGIN_ID: &str = "org.strata.channel-strip";
-
-fn library() -> Arc<ClapLibrary> {
-    let path = bundle_path("Strata.clap");
-    require(&path).unwrap();
-    ClapLibrary::load(&path).unwrap()
-}
-
-fn instance() -> ClapInstance {
-    library().instantiate(PLUGIN_ID).unwrap()
-}
-
-/// Parameter changes that turn band 1 into a bell at `freq`, `gain` dB, Q 1.
-fn bell(plugin: &ClapInstance, freq: &str, gain: &str) -> Vec<ParamChange> {
+/// Settings that turn band 1 into a bell at `freq`, `gain` dB, Q 1.
+fn bell_settings<'a>(freq: &'a str, gain: &'a str) -> [(&'static str, &'a str); 5] {
     [
         ("EQ1 On", "On"),
         ("EQ1 Type", "Bell"),
@@ -28,16 +14,11 @@ fn bell(plugin: &ClapInstance, freq: &str, gain: &str) -> Vec<ParamChange> {
         ("EQ1 Gain", gain),
         ("EQ1 Q", "1"),
     ]
-    .iter()
-    .map(|(name, text)| {
-        let (id, value) = plugin.value_from_text(name, text);
-        ParamChange { time: 0, id, value }
-    })
-    .collect()
 }
 
-fn stereo(x: Vec<f32>) -> Vec<Vec<f32>> {
-    vec![x.clone(), x]
+/// Parameter changes that turn band 1 into a bell at `freq`, `gain` dB, Q 1.
+fn bell(plugin: &ClapInstance, freq: &str, gain: &str) -> Vec<ParamChange> {
+    changes(plugin, &bell_settings(freq, gain))
 }
 
 #[test]
@@ -187,29 +168,8 @@ fn automation_mid_block_changes_the_output_at_that_sample() {
         ),
     ];
     for (name, before, after, bell_gain, expected) in cases {
-        let run = |event: Option<(usize, &str)>| {
-            let mut plugin = instance();
-            let id = plugin.param_id(name);
-            let mut setup = bell(&plugin, "1 kHz", bell_gain);
-            setup.retain(|c| c.id != id);
-            setup.push(ParamChange {
-                time: 0,
-                id,
-                value: plugin.value_from_text(name, before).1,
-            });
-            plugin.flush(&setup);
-            plugin.activate(rate, 1, 512).unwrap();
-            let changes: Vec<ParamChange> = event
-                .map(|(at, text)| ParamChange {
-                    time: at as u32,
-                    id,
-                    value: plugin.value_from_text(name, text).1,
-                })
-                .into_iter()
-                .collect();
-            let latency = plugin.latency().unwrap() as usize;
-            (plugin.run(&x, &[], &[512], &changes).unwrap(), latency)
-        };
+        let settings = bell_settings("1 kHz", bell_gain);
+        let run = |event| run_automated(rate, &x, &settings, name, before, event);
         let (reference, _) = run(None);
         // Block 20 starts at 10240; the event sits 300 samples into it.
         let at = 20 * 512 + 300;
