@@ -120,7 +120,8 @@ fn frames_flow_without_allocating_whether_or_not_anyone_reads() {
             let mut frames = Vec::new();
             let mut samples = 0usize;
             let mut k = 0u32;
-            while !stop.load(Ordering::Relaxed) {
+            // Read, then look at the flag: the read after it is set sees the last frame.
+            loop {
                 {
                     let mut rx = telemetry.lock().unwrap();
                     if let Some(f) = rx.latest()
@@ -130,6 +131,9 @@ fn frames_flow_without_allocating_whether_or_not_anyone_reads() {
                     }
                     samples +=
                         rx.drain_analyzer(|x| assert!(x.pre.is_finite() && x.post.is_finite()));
+                }
+                if stop.load(Ordering::Relaxed) {
+                    break;
                 }
                 k += 1;
                 std::thread::sleep(Duration::from_millis(if k.is_multiple_of(20) {
@@ -142,8 +146,6 @@ fn frames_flow_without_allocating_whether_or_not_anyone_reads() {
         })
     };
     run(&mut s, &mut tone, 120.0);
-    // Let the reader catch the last frame before stopping it.
-    std::thread::sleep(Duration::from_millis(300));
     stop.store(true, Ordering::Relaxed);
     let (frames, samples) = reader.join().unwrap();
     assert_eq!(violation_count(), 0, "process() allocated");
