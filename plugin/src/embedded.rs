@@ -23,7 +23,8 @@ pub enum ParamError {
     BadValue {
         id: String,
         text: String,
-        example: String,
+        /// The values it takes: every choice, or the range.
+        valid: String,
     },
 }
 
@@ -37,11 +38,8 @@ impl std::fmt::Display for ParamError {
                     known.join(", ")
                 )
             }
-            ParamError::BadValue { id, text, example } => {
-                write!(
-                    f,
-                    "'{text}' is not a valid value for '{id}' (e.g. '{example}')"
-                )
+            ParamError::BadValue { id, text, valid } => {
+                write!(f, "'{text}' is not a valid value for '{id}'; {valid}")
             }
         }
     }
@@ -122,6 +120,19 @@ impl EmbeddedStrata {
         unsafe { self.buffer.set_slices(0, |s| *s = slices) };
     }
 
+    /// Re-activate at a new rate and block size (a device re-opened differently), keeping the
+    /// parameters, the editor's connection and the meters' readers.
+    pub fn reconfigure(&mut self, sample_rate: f32, max_block: usize) {
+        self.sample_rate = sample_rate;
+        self.max_block = max_block;
+        self.transport = Transport::new(sample_rate);
+        self.settle();
+    }
+
+    pub fn max_block(&self) -> usize {
+        self.max_block
+    }
+
     pub fn sample_rate(&self) -> f32 {
         self.sample_rate
     }
@@ -164,6 +175,11 @@ impl EmbeddedStrata {
         self.plugin.telemetry()
     }
 
+    /// The editor header's host status line (and the window's close request).
+    pub fn host_status(&self) -> crate::editor::HostStatus {
+        self.plugin.host_status()
+    }
+
     /// Latency the plugin reports, in samples.
     pub fn latency_samples(&self) -> u32 {
         self.latency.load(Ordering::Relaxed)
@@ -197,9 +213,7 @@ impl EmbeddedStrata {
             None => Err(ParamError::BadValue {
                 id: id.to_string(),
                 text: text.to_string(),
-                example: unsafe {
-                    ptr.normalized_value_to_string(ptr.default_normalized_value(), true)
-                },
+                valid: unsafe { describe_values(ptr) },
             }),
         }
     }
@@ -222,6 +236,31 @@ impl EmbeddedStrata {
             unsafe { ptr._internal_update_smoother(self.sample_rate, true) };
         }
         self.activate();
+    }
+
+    /// Every parameter's current value, in the form presets and hosts store.
+    pub fn state(&self) -> PluginState {
+        let params: Vec<(String, ParamPtr)> = self
+            .ids
+            .iter()
+            .map(|id| (id.clone(), self.params[id]))
+            .collect();
+        // SAFETY: valid pointers (see the `Send` impl).
+        unsafe { crate::state::capture(params.iter().map(|(id, p)| (id, *p))) }
+    }
+
+    /// Load a stored state (a preset) and settle on it. A state with an unknown parameter or a
+    /// value of the wrong kind is refused whole: the settings from before stay.
+    pub fn load_state(&mut self, state: &PluginState) -> Result<(), crate::state::StateError> {
+        let params: Vec<(String, ParamPtr)> = self
+            .ids
+            .iter()
+            .map(|id| (id.clone(), self.params[id]))
+            .collect();
+        // SAFETY: valid pointers (see the `Send` impl).
+        unsafe { crate::state::apply(state, &params) }?;
+        self.settle();
+        Ok(())
     }
 
     pub fn param_normalized(&self, id: &str) -> Result<f32, ParamError> {
@@ -265,6 +304,30 @@ impl EmbeddedStrata {
         self.plugin
             .process(&mut self.buffer, &mut aux, &mut context);
         unsafe { self.buffer.set_slices(0, |slices| slices.clear()) };
+    }
+}
+
+/// The values a parameter takes, as text: every choice of a stepped parameter with few steps,
+/// else its range and default.
+///
+/// # Safety
+/// `ptr` must point to a live parameter.
+unsafe fn describe_values(ptr: ParamPtr) -> String {
+    // SAFETY: the caller's contract.
+    let text = |n: f32| unsafe { ptr.normalized_value_to_string(n, true) };
+    match unsafe { ptr.step_count() } {
+        Some(steps) if steps <= 16 => {
+            let values: Vec<String> = (0..=steps)
+                .map(|i| format!("'{}'", text(i as f32 / steps as f32)))
+                .collect();
+            format!("one of {}", values.join(", "))
+        }
+        _ => format!(
+            "from '{}' to '{}' (default '{}')",
+            text(0.0),
+            text(1.0),
+            text(unsafe { ptr.default_normalized_value() })
+        ),
     }
 }
 

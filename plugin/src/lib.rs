@@ -35,6 +35,7 @@ pub struct Strata {
     meter_reset_was_on: bool,
     /// The editor window's size, kept while the plugin lives.
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
+    host_status: editor::HostStatus,
 }
 
 impl Default for Strata {
@@ -45,6 +46,7 @@ impl Default for Strata {
             chain: Chain::new(48_000.0),
             reported_latency: 0,
             telemetry,
+            host_status: editor::HostStatus::new(receiver.repaint_notifier()),
             telemetry_receiver: Arc::new(Mutex::new(receiver)),
             meter_reset_was_on: false,
             editor_state: editor::default_state(),
@@ -56,6 +58,11 @@ impl Strata {
     /// The meters and analyzer feed, for an editor (or a host that shows them).
     pub fn telemetry(&self) -> Arc<Mutex<TelemetryReceiver>> {
         self.telemetry_receiver.clone()
+    }
+
+    /// The status line a host embedding the editor shows in its header.
+    pub fn host_status(&self) -> editor::HostStatus {
+        self.host_status.clone()
     }
 
     /// The parameter tree, typed (nice-plug's `params()` hands it out as `dyn Params`).
@@ -110,6 +117,7 @@ impl Plugin for Strata {
             self.params.clone(),
             self.telemetry_receiver.clone(),
             self.editor_state.clone(),
+            self.host_status.clone(),
         )
     }
 

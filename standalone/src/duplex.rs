@@ -91,6 +91,14 @@ pub struct EngineStats {
     pub correction_ppm: AtomicF64,
     /// Ring fill estimate, seconds of input.
     pub fill_s: AtomicF64,
+    /// Time spent in the output callback / the audio it made (smoothed over ~1 s).
+    pub dsp_load: AtomicF64,
+    /// Largest callbacks seen so far, frames: the host re-opens the engine when they outgrow
+    /// the sizes it was built for.
+    pub max_input_frames: AtomicU64,
+    pub max_output_frames: AtomicU64,
+    /// Processed frames the recorder's ring had no room for.
+    pub record_dropped_frames: AtomicU64,
 }
 
 /// The input callback's end.
@@ -122,6 +130,9 @@ pub struct OutputSide<P: Processor> {
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
     input_rate_hz: f64,
+    output_rate_hz: f64,
+    /// Processed stereo frames for the recorder (interleaved), if recording.
+    recorder: Option<rtrb::Producer<f32>>,
     stats: Arc<EngineStats>,
 }
 
@@ -177,6 +188,8 @@ pub fn engine<P: Processor>(
         last_time_s: None,
         priming: true,
         input_rate_hz: config.input_rate_hz,
+        output_rate_hz: config.output_rate_hz,
+        recorder: None,
         stats: stats.clone(),
     };
     (input, output, stats)
@@ -188,6 +201,9 @@ impl InputSide {
     /// Runs on the audio thread: must not allocate or block.
     pub fn on_input(&mut self, data: &[f32], now_s: f64) {
         let frames = data.len() / self.channels;
+        self.stats
+            .max_input_frames
+            .fetch_max(frames as u64, Ordering::Relaxed);
         let fits = (self.ring.slots() / 2).min(frames);
         if fits < frames {
             self.stats.overruns.fetch_add(1, Ordering::Relaxed);
@@ -213,59 +229,92 @@ impl InputSide {
 }
 
 impl<P: Processor> OutputSide<P> {
-    /// An output callback at `now_s`: fill interleaved `data`.
+    /// An output callback at `now_s`: fill interleaved `data` (any length: longer callbacks
+    /// than the engine was built for are made in pieces).
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn on_output(&mut self, data: &mut [f32], now_s: f64) {
-        let frames = (data.len() / self.channels).min(self.buffers[0].len());
+        let started = std::time::Instant::now();
+        let frames = data.len() / self.channels;
         self.stats.output_callbacks.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .max_output_frames
+            .fetch_max(frames as u64, Ordering::Relaxed);
         self.clock.tick(now_s, frames);
+        self.steer(now_s);
+        let chunk = self.buffers[0].len();
+        let mut done = 0;
+        while done < frames {
+            let n = chunk.min(frames - done);
+            self.make(n);
+            let out = &mut data[done * self.channels..(done + n) * self.channels];
+            self.deliver(out, n);
+            done += n;
+        }
+        data[frames * self.channels..].fill(0.0);
+        let busy_s = started.elapsed().as_secs_f64();
+        let audio_s = frames as f64 / self.output_rate_hz;
+        if audio_s > 0.0 {
+            // A one-pole average with a 1 s time constant.
+            let a = audio_s.min(1.0);
+            let load = self.stats.dsp_load.load(Ordering::Relaxed);
+            self.stats
+                .dsp_load
+                .store(load + a * (busy_s / audio_s - load), Ordering::Relaxed);
+        }
+    }
+
+    /// The drift loop's step for a callback at `now_s`: priming, resync, or a new correction.
+    fn steer(&mut self, now_s: f64) {
         let input_clock = *self.input_clock.read();
         let dt = self.last_time_s.map_or(0.0, |t| (now_s - t).max(0.0));
         self.last_time_s = Some(now_s);
-
-        let target = self.drift.target_frames();
-        if input_clock.started() {
-            // Input frames that have arrived by this callback's smoothed instant, less the
-            // resampler's read position: the fill as both clocks see it, free of the callbacks'
-            // phase and of the whole-frame steps of the pulls.
-            let fill = input_clock.frames_at(self.clock.time_s()) - self.read_position;
-            let available = (self.ring.slots() / 2) as f64;
-            self.stats
-                .fill_s
-                .store(fill / self.input_rate_hz, Ordering::Relaxed);
-            self.stats
-                .fill_error_frames
-                .store(fill - target, Ordering::Relaxed);
-            if self.priming {
-                // Start (or restart) exactly at the target: drop what is beyond it.
-                if fill >= target && available >= 1.0 {
-                    let excess = ((fill - target).round() as usize).min(available as usize);
-                    self.discard(excess);
-                    self.read_position = self.consumed as f64;
-                    self.priming = false;
-                    self.converter.reset();
-                }
-            } else if (fill - target).abs() > target.max(256.0) {
-                // Far off: a stall or a device that jumped. Resync rather than chase it.
-                self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
-                self.priming = true;
-            } else {
-                let relative = self.drift.update(fill, dt);
-                self.stats
-                    .correction_ppm
-                    .store(self.drift.correction_ppm(), Ordering::Relaxed);
-                self.converter.set_correction(relative);
-            }
+        if !input_clock.started() {
+            return;
         }
+        let target = self.drift.target_frames();
+        // Input frames that have arrived by this callback's smoothed instant, less the
+        // resampler's read position: the fill as both clocks see it, free of the callbacks'
+        // phase and of the whole-frame steps of the pulls.
+        let fill = input_clock.frames_at(self.clock.time_s()) - self.read_position;
+        let available = (self.ring.slots() / 2) as f64;
+        self.stats
+            .fill_s
+            .store(fill / self.input_rate_hz, Ordering::Relaxed);
+        self.stats
+            .fill_error_frames
+            .store(fill - target, Ordering::Relaxed);
+        if self.priming {
+            // Start (or restart) exactly at the target: drop what is beyond it.
+            if fill >= target && available >= 1.0 {
+                let excess = ((fill - target).round() as usize).min(available as usize);
+                self.discard(excess);
+                self.read_position = self.consumed as f64;
+                self.priming = false;
+                self.converter.reset();
+            }
+        } else if (fill - target).abs() > target.max(256.0) {
+            // Far off: a stall or a device that jumped. Resync rather than chase it.
+            self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+            self.priming = true;
+        } else {
+            let relative = self.drift.update(fill, dt);
+            self.stats
+                .correction_ppm
+                .store(self.drift.correction_ppm(), Ordering::Relaxed);
+            self.converter.set_correction(relative);
+        }
+    }
 
+    /// Make `frames` (≤ the chunk size) processed frames in `self.buffers`.
+    fn make(&mut self, frames: usize) {
         let [left, right] = &mut self.buffers;
         let (left, right) = (&mut left[..frames], &mut right[..frames]);
         if self.priming {
             left.fill(0.0);
             right.fill(0.0);
         } else {
-            let (ring, stats, consumed) = (&mut self.ring, &self.stats, &mut self.consumed);
+            let (ring, consumed) = (&mut self.ring, &mut self.consumed);
             let mut short = false;
             let mut outputs = [&mut *left, &mut *right];
             self.read_position += self.converter.process(
@@ -287,23 +336,57 @@ impl<P: Processor> OutputSide<P> {
                 &mut outputs,
             );
             if short {
-                stats.underruns.fetch_add(1, Ordering::Relaxed);
+                self.stats.underruns.fetch_add(1, Ordering::Relaxed);
                 self.priming = true;
             }
         }
         self.processor.process(&mut [&mut *left, &mut *right]);
-        for (k, frame) in data
-            .chunks_exact_mut(self.channels)
-            .take(frames)
-            .enumerate()
-        {
+    }
+
+    /// Copy `frames` processed frames into the device's interleaved `out` and the recorder.
+    fn deliver(&mut self, out: &mut [f32], frames: usize) {
+        let (left, right) = (&self.buffers[0][..frames], &self.buffers[1][..frames]);
+        for (k, frame) in out.chunks_exact_mut(self.channels).enumerate() {
             frame[0] = left[k];
             if self.channels > 1 {
                 frame[1] = right[k];
                 frame[2..].fill(0.0);
             }
         }
-        data[frames * self.channels..].fill(0.0);
+        if let Some(recorder) = &mut self.recorder {
+            let fits = (recorder.slots() / 2).min(frames);
+            if let Ok(chunk) = recorder.write_chunk_uninit(fits * 2) {
+                chunk.fill_from_iter(left.iter().zip(right).flat_map(|(&l, &r)| [l, r]));
+            }
+            self.stats
+                .record_dropped_frames
+                .fetch_add((frames - fits) as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Send every processed stereo frame (interleaved) into `ring` from now on.
+    pub fn record_into(&mut self, ring: rtrb::Producer<f32>) {
+        self.recorder = Some(ring);
+    }
+
+    /// The resampler's filter delay, output frames.
+    pub fn resampler_delay_frames(&self) -> usize {
+        self.converter.delay_frames()
+    }
+
+    /// Stop recording; the ring, to hand to the next engine.
+    pub fn take_recorder(&mut self) -> Option<rtrb::Producer<f32>> {
+        self.recorder.take()
+    }
+
+    /// The processor, e.g. to read its state between callbacks.
+    pub fn processor(&self) -> &P {
+        &self.processor
+    }
+
+    /// The processor back, for the next engine (after the devices are re-opened).
+    pub fn into_processor(self) -> P {
+        self.processor
     }
 
     /// Drop `frames` input frames from the ring (counted as consumed).

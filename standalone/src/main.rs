@@ -1,101 +1,218 @@
-//! `strata-standalone`: the Strata processor outside a DAW, with its editor. On this stage of
-//! the project it runs on a built-in test signal at real-time pace (the audio-device host with
-//! sample-rate conversion comes next); the editor shows it live.
+//! `strata-standalone`: the Strata processor live on audio devices (with sample-rate
+//! conversion and drift control between them) and its editor, or offline on WAV files.
 
-mod realtime_run;
-mod test_signal;
+mod cli;
 mod window;
 
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use strata::embedded::EmbeddedStrata;
+use strata_standalone::device::hardware::{self, Request};
+use strata_standalone::device::select::{self, Selection, SimulatedClocks};
+use strata_standalone::duplex::InputMap;
+use strata_standalone::recorder::Recorder;
+use strata_standalone::render::{self, RenderOptions};
+use strata_standalone::session::{Session, SessionOptions};
+use strata_standalone::settings;
 
-const RATE: f32 = 48_000.0;
-const BLOCK: usize = 512;
+/// How often `--no-gui` prints the status.
+const STATUS_INTERVAL: Duration = Duration::from_secs(2);
 
-/// Strata channel strip, standalone: EQ → compressor → true-peak limiter, with meters.
-#[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
-struct Args {
-    /// Run without the editor window, printing the meters once a second.
-    #[arg(long)]
-    no_gui: bool,
-    /// Feed silence instead of the test signal.
-    #[arg(long)]
-    silence: bool,
-    /// Quit after this many seconds (for scripted runs).
-    #[arg(long, value_name = "SECONDS")]
-    seconds: Option<f64>,
-    /// Set a parameter, in its own display units: `--set eq3_gain=6 --set comp_on=On`.
-    #[arg(long = "set", value_name = "ID=VALUE")]
-    set: Vec<String>,
-}
-
-fn main() {
-    let args = Args::parse();
-    let mut strata = EmbeddedStrata::new(RATE, BLOCK, 2);
-    for assignment in &args.set {
-        let Some((id, value)) = assignment.split_once('=') else {
-            eprintln!("--set takes ID=VALUE, e.g. --set eq3_gain=6 (got '{assignment}')");
-            std::process::exit(2);
-        };
-        if let Err(e) = strata.set_param_text(id.trim(), value.trim()) {
-            eprintln!("--set {assignment}: {e}");
-            std::process::exit(2);
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        Some(cli::Command::Render(args)) => run_render(args),
+        None if cli.live.list_devices => {
+            print!("{}{}", hardware::list_devices(), select::list_simulated());
+            Ok(())
+        }
+        None => run_live(cli.live),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
-    strata.settle();
-    if let Some(seconds) = args.seconds {
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_secs_f64(seconds));
-            std::process::exit(0);
-        });
+}
+
+fn run_render(args: cli::Render) -> Result<(), String> {
+    let report = render::render(&RenderOptions {
+        input: args.input,
+        output: args.output.clone(),
+        rate_hz: args.rate,
+        bits: args.bits,
+        block: args.block,
+        preset: args.settings.preset,
+        settings: args.settings.set,
+        progress: !args.json,
+    })?;
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        println!("wrote {}: {}", args.output.display(), report.summary());
+    }
+    Ok(())
+}
+
+fn run_live(args: cli::Live) -> Result<(), String> {
+    // The block size is set when the devices open (the output's period).
+    let mut strata = EmbeddedStrata::new(48_000.0, 1024, 2);
+    settings::apply(
+        &mut strata,
+        args.settings.preset.as_deref(),
+        &args.settings.set,
+    )?;
+    if let Some(path) = &args.save_preset {
+        settings::save_preset(&strata, path)?;
+        println!("saved the settings to {}", path.display());
+        return Ok(());
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed))
+            .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
     }
     let display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let gui = (!args.no_gui && display).then(|| (strata.editor(), strata.gui_context()));
     if !args.no_gui && !display {
         println!("No display: running without the editor (--no-gui).");
     }
-    let telemetry = strata.telemetry();
-    println!(
-        "Strata on the built-in test signal, {} kHz, {BLOCK}-sample blocks, latency {} samples.",
-        RATE / 1000.0,
-        strata.latency_samples()
-    );
-    let running = realtime_run::start(strata, BLOCK, args.silence);
+    let gui = (!args.no_gui && display).then(|| (strata.editor(), strata.gui_context()));
+    let host_status = strata.host_status();
+
+    let selection = Selection {
+        host: args.audio_host.clone(),
+        input: Request {
+            name: args.input_device.clone(),
+            rate_hz: args.input_rate,
+            period: args.period,
+        },
+        output: Request {
+            name: args.output_device.clone(),
+            rate_hz: args.output_rate,
+            period: args.period,
+        },
+        no_input: args.no_input,
+        clocks: SimulatedClocks {
+            input_ppm: args.input_ppm,
+            output_ppm: args.output_ppm,
+            jitter_ms: args.jitter_ms,
+            output_periods: args.output_periods.clone(),
+        },
+    };
+    let (recorder, ring) = match &args.record {
+        Some(path) => {
+            let (r, ring) = Recorder::start(path, args.record_bits)?;
+            (Some(r), Some(ring))
+        }
+        None => (None, None),
+    };
+    let session = Session::start(
+        select::opener(selection),
+        strata,
+        SessionOptions {
+            latency_ms: args.latency_ms,
+            input_map: match args.input_channel {
+                Some(n) => InputMap::Mono(n as usize - 1),
+                None => InputMap::Stereo,
+            },
+            recorder: ring,
+        },
+    )?;
+    let first = session.status.lock().map(|s| s.clone()).unwrap_or_default();
+    for note in &first.notes {
+        println!("note: {note}");
+    }
+    if let Some(r) = &recorder {
+        r.set_rate(first.output_rate_hz);
+        println!("recording to {}", r.path().display());
+    }
+    println!("{}", first.line());
+
+    let started = Instant::now();
+    let ending = Ending {
+        session: Mutex::new(Some(session)),
+        recorder: Mutex::new(recorder),
+        started,
+    };
+    let out_of_time = || {
+        args.seconds
+            .is_some_and(|s| started.elapsed().as_secs_f64() >= s)
+    };
     if let Some((Some(editor), context)) = gui {
-        if let Err(e) = window::run_until_closed(editor, context) {
-            eprintln!("{e}; running without the editor");
-        } else {
-            return;
+        let status = ending.status();
+        std::thread::scope(|scope| {
+            // The status line in the editor's header; closes the window on Ctrl-C or timeout.
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) && !out_of_time() {
+                    if let Some(s) = status.as_ref().and_then(|s| s.lock().ok()) {
+                        host_status.set(Some(s.line()));
+                    }
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                host_status.close_window();
+            });
+            let shown = window::run_until_closed(editor, context);
+            stop.store(true, Ordering::Relaxed);
+            if let Err(e) = shown {
+                eprintln!("{e}");
+            }
+        });
+    } else {
+        let mut next = Instant::now() + STATUS_INTERVAL;
+        while !stop.load(Ordering::Relaxed) && !out_of_time() {
+            std::thread::sleep(Duration::from_millis(50));
+            if Instant::now() >= next {
+                next += STATUS_INTERVAL;
+                if let Some(s) = ending.status().as_ref().and_then(|s| s.lock().ok()) {
+                    println!("{:7.1} s  {}", started.elapsed().as_secs_f64(), s.line());
+                }
+            }
         }
     }
-    // Headless: the meters once a second, until Ctrl-C (or --seconds).
-    let started = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_secs(1));
-        let frame = telemetry.lock().ok().and_then(|mut t| t.latest());
-        if let Some(f) = frame {
-            let lufs = |v: f32| {
-                if v.is_finite() {
-                    format!("{v:6.1}")
-                } else {
-                    "   -∞".into()
-                }
-            };
+    ending.finish()
+}
+
+/// Stopping a live run: the streams, then the recording (drained and finalized), then the
+/// summary.
+struct Ending {
+    session: Mutex<Option<Session>>,
+    recorder: Mutex<Option<Recorder>>,
+    started: Instant,
+}
+
+impl Ending {
+    fn status(&self) -> Option<Arc<Mutex<strata_standalone::status::Status>>> {
+        let session = self.session.lock().ok()?;
+        session.as_ref().map(|s| s.status.clone())
+    }
+
+    fn finish(&self) -> Result<(), String> {
+        let Some(session) = self.session.lock().ok().and_then(|mut s| s.take()) else {
+            return Ok(());
+        };
+        let status = session.stop();
+        println!(
+            "stopped after {:.1} s: {}",
+            self.started.elapsed().as_secs_f64(),
+            status.summary()
+        );
+        if let Some(r) = self.recorder.lock().ok().and_then(|mut r| r.take()) {
+            let path = r.path().display().to_string();
+            let frames = r.finish()?;
             println!(
-                "{:6.1} s  out: M {} S {} I {} LUFS, TP max {} dB  GR comp {:4.1} lim {:4.1} dB  DSP {:.2} %",
-                started.elapsed().as_secs_f64(),
-                lufs(f.output.momentary_lufs),
-                lufs(f.output.short_term_lufs),
-                lufs(f.output.integrated_lufs.unwrap_or(f32::NEG_INFINITY)),
-                lufs(f.output.true_peak_max_db),
-                f.compressor_gr_db,
-                f.limiter_gr_db,
-                100.0 * running.dsp_load(BLOCK, RATE),
+                "recorded {frames} frames ({:.1} s) to {path}, {} frames dropped",
+                frames as f64 / status.output_rate_hz.max(1) as f64,
+                status.record_dropped_frames
             );
         }
+        Ok(())
     }
 }

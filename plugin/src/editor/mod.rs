@@ -12,6 +12,7 @@
 
 mod dynamics_panel;
 pub mod eq_panel;
+pub mod host_status;
 mod meters_panel;
 pub mod model;
 
@@ -24,6 +25,8 @@ use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::prelude::*;
 use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
 use strata_ui::{theme, toggle};
+
+pub use host_status::HostStatus;
 
 use crate::params::StrataParams;
 use crate::telemetry::TelemetryReceiver;
@@ -46,6 +49,7 @@ pub struct StrataEditor {
     gui: Option<GuiContext>,
     model: EditorModel,
     started: Instant,
+    host_status: HostStatus,
 }
 
 /// The nice-plug editor for a plugin instance.
@@ -53,6 +57,7 @@ pub fn create(
     params: Arc<StrataParams>,
     telemetry: Arc<Mutex<TelemetryReceiver>>,
     state: Arc<EguiEditorState>,
+    host_status: HostStatus,
 ) -> Option<EguiEditor<StrataEditor>> {
     let repaint = telemetry
         .lock()
@@ -75,6 +80,7 @@ pub fn create(
             gui: None,
             model: EditorModel::new(),
             started: Instant::now(),
+            host_status,
         },
     )
 }
@@ -100,8 +106,12 @@ impl NiceEguiApp for StrataEditor {
                 telemetry.request_loudness_reset();
             }
         }
+        self.model.host_status = self.host_status.line();
         if let Some(gui) = &self.gui {
             draw(ui, &self.params, &gui.param_setter(), &mut self.model);
+        }
+        if self.host_status.close_requested() {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
         if self.model.is_moving() {
             ui.ctx().request_repaint_after(REPAINT);
@@ -200,6 +210,13 @@ fn header_bar(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
                         .size(11.0)
                         .color(theme::TEXT_DIM),
                 );
+                if let Some(status) = &model.host_status {
+                    ui.add_space(12.0);
+                    ui.add(
+                        egui::Label::new(RichText::new(status).size(11.0).color(theme::TEXT))
+                            .truncate(),
+                    );
+                }
             });
         });
     });

@@ -30,6 +30,8 @@ struct BandCurve {
 
 pub struct EditorModel {
     pub frame: Option<MeterFrame>,
+    /// The embedding host's status line (the standalone's devices, drift, xruns).
+    pub host_status: Option<String>,
     ballistics: Ballistics,
     /// Gain reduction: positive dB falling back to 0.
     gr_ballistics: Ballistics,
@@ -66,6 +68,7 @@ impl EditorModel {
         let ratio = (20_000f32 / 20.0).powf(1.0 / (CURVE_POINTS - 1) as f32);
         EditorModel {
             frame: None,
+            host_status: None,
             meters: MeterDisplays {
                 input: [state; 2],
                 output: [state; 2],
