@@ -137,7 +137,10 @@ fn cpu_seconds(pid: u32) -> f64 {
 /// Start the standalone on `display` with `args`, and wait for its window.
 fn launch(display: &Display, args: &[&str]) -> (Running, String) {
     let mut command = display.command(env!("CARGO_BIN_EXE_strata-standalone"));
-    command.args(["--seconds", "60"]).args(args);
+    // Simulated devices (the demo signal in unless `args` say otherwise): no sound card here.
+    command
+        .args(["--seconds", "60", "--audio-host", "Simulated"])
+        .args(args);
     let app = Running(
         command
             .stdout(Stdio::null())
@@ -242,7 +245,7 @@ fn editor_window_shows_curves_and_live_meters() {
 #[test]
 fn open_editor_idles_in_silence() {
     let display = Display::open();
-    let (app, _window) = launch(&display, &["--silence"]);
+    let (app, _window) = launch(&display, &["--input-device", "silence"]);
     std::thread::sleep(Duration::from_secs(2));
     let pid = app.0.id();
     let (cpu0, t0) = (cpu_seconds(pid), Instant::now());

@@ -73,39 +73,62 @@ pub fn opener(selection: Selection) -> Opener {
 fn open_hardware(selection: &Selection) -> Result<Devices, String> {
     let host = hardware::host(selection.host.as_deref())?;
     let mut notes = Vec::new();
-    let input: Option<Box<dyn InputDevice>> = if selection.no_input {
+    // A device the user named must open; a default one that does not is noted and left out.
+    let output = open_one(&host, &selection.output, Direction::Output, &mut notes)?;
+    let input = if selection.no_input {
         None
     } else {
-        match hardware::find(&host, &selection.input, Direction::Input)? {
-            Some(d) => Some(Box::new(CpalDevice::open(
-                d,
-                &selection.input,
-                Direction::Input,
-            )?)),
-            None => {
-                notes.push("no input device: output only, silence in".into());
-                None
-            }
+        open_one(&host, &selection.input, Direction::Input, &mut notes)?
+    };
+    let input = input.map(|d| Box::new(d) as Box<dyn InputDevice>);
+    let output: Box<dyn OutputDevice> = match output {
+        Some(d) => Box::new(d),
+        None => {
+            let Some(input) = &input else {
+                return Err(format!(
+                    "the {} host has no usable devices{}",
+                    host.id().name(),
+                    notes.iter().map(|n| format!("; {n}")).collect::<String>()
+                ));
+            };
+            notes.push("no output device: metering only".into());
+            let format = input.format();
+            let clock = VirtualClock::new(format.rate_hz as f64, format.period);
+            Box::new(SimulatedOutput::new(clock, 2, None))
         }
     };
-    let output: Box<dyn OutputDevice> =
-        match hardware::find(&host, &selection.output, Direction::Output)? {
-            Some(d) => Box::new(CpalDevice::open(d, &selection.output, Direction::Output)?),
-            None => {
-                let Some(input) = &input else {
-                    return Err(format!("the {} host has no devices", host.id().name()));
-                };
-                notes.push("no output device: metering only".into());
-                let format = input.format();
-                let clock = VirtualClock::new(format.rate_hz as f64, format.period);
-                Box::new(SimulatedOutput::new(clock, 2, None))
-            }
-        };
+    if input.is_none() && !selection.no_input {
+        notes.push("no input device: output only, silence in".into());
+    }
     Ok(Devices {
         input,
         output,
         notes,
     })
+}
+
+/// The device `request` names (it must open), or the host's default (noted and skipped when it
+/// is missing or unusable).
+fn open_one(
+    host: &cpal::Host,
+    request: &Request,
+    direction: Direction,
+    notes: &mut Vec<String>,
+) -> Result<Option<CpalDevice>, String> {
+    let opened = hardware::find(host, request, direction)?
+        .map(|d| CpalDevice::open(d, request, direction))
+        .transpose();
+    match opened {
+        Err(e) if request.name.is_none() => {
+            let kind = match direction {
+                Direction::Input => "input",
+                Direction::Output => "output",
+            };
+            notes.push(format!("the default {kind} device is unusable ({e})"));
+            Ok(None)
+        }
+        other => other,
+    }
 }
 
 fn open_simulated(selection: &Selection, notes: Vec<String>) -> Result<Devices, String> {

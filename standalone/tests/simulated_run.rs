@@ -1,0 +1,135 @@
+//! The program as a user runs it on a machine without a sound card: `strata-standalone` on
+//! simulated devices at different rates with drifting clocks (a 1 kHz tone at 44.1 kHz,
+//! +300 ppm, into 48 kHz, −200 ppm), headless, recording its output. The recording must be a
+//! real 48 kHz WAV holding the tone at its level, the status must show the correction, and
+//! nothing may be dropped or allocated on the audio threads. Also: a wrong device name lists
+//! the real ones, a bad `--set` lists the valid values.
+
+use std::process::Command;
+
+fn standalone(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata-standalone"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn headless_run_on_simulated_devices_records_the_converted_tone() {
+    let dir = std::env::temp_dir().join(format!("strata-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = dir.join("take.wav");
+    let (ok, stdout, stderr) = standalone(&[
+        "--audio-host",
+        "Simulated",
+        "--input-device",
+        "tone",
+        "--input-rate",
+        "44100",
+        "--output-rate",
+        "48000",
+        "--input-ppm",
+        "300",
+        "--output-ppm",
+        "-200",
+        "--no-gui",
+        "--seconds",
+        "10",
+        "--record",
+        record.to_str().unwrap(),
+    ]);
+    println!("{stdout}{stderr}");
+    assert!(ok, "the run failed");
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("stopped after"))
+        .unwrap();
+    assert!(summary.contains("audio-thread allocations 0"), "{summary}");
+    assert!(summary.contains("recording dropped 0 frames"), "{summary}");
+    assert!(summary.contains("overruns 0"), "{summary}");
+
+    let mut reader = hound::WavReader::open(&record).expect("a readable WAV");
+    let spec = reader.spec();
+    assert_eq!((spec.sample_rate, spec.channels), (48_000, 2));
+    let samples: Vec<f32> = reader.samples::<f32>().map(|s| s.unwrap()).collect();
+    let seconds = samples.len() as f64 / 2.0 / 48_000.0;
+    assert!(seconds > 9.0, "only {seconds:.2} s recorded");
+    // The last second: the tone (0.25 peak, −12.04 dBFS; the default settings are neutral at
+    // this level) on both sides, converted to 48 kHz.
+    let last: Vec<f32> = samples[samples.len() - 2 * 48_000..].to_vec();
+    for c in 0..2 {
+        let x: Vec<f64> = last.iter().skip(c).step_by(2).map(|s| *s as f64).collect();
+        let rms = (x.iter().map(|s| s * s).sum::<f64>() / x.len() as f64).sqrt();
+        let level_db = 20.0 * (rms * 2f64.sqrt()).log10();
+        // Zero crossings give the frequency to well under a hertz over a second.
+        let crossings = x.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+        println!("channel {c}: {level_db:.3} dBFS, {crossings} cycles in 1 s");
+        assert!((level_db + 12.041).abs() < 0.05, "level {level_db:.3} dBFS");
+        assert!((999..=1001).contains(&crossings), "{crossings} Hz");
+    }
+    // The drift loop corrects the clocks' +500 ppm difference (after 10 s: near, still
+    // settling to the ppm).
+    let last_status = stdout
+        .lines()
+        .filter(|l| l.contains("drift"))
+        .last()
+        .unwrap();
+    let ppm: f64 = last_status
+        .split("drift ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    println!("correction at the end: {ppm:+.1} ppm (clocks: +500 ppm)");
+    assert!((ppm - 500.0).abs() < 100.0, "correction {ppm} ppm");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn wrong_names_and_values_list_the_valid_ones() {
+    let (ok, _, stderr) = standalone(&["--audio-host", "Simulated", "--input-device", "mic"]);
+    assert!(!ok);
+    assert!(stderr.contains("demo, tone, silence"), "{stderr}");
+
+    let (ok, _, stderr) = standalone(&["--audio-host", "nonesuch"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("ALSA") && stderr.contains("available"),
+        "{stderr}"
+    );
+
+    let (ok, _, stderr) = standalone(&["--audio-host", "ALSA", "--output-device", "nonesuch"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("output devices there") && stderr.contains("null"),
+        "{stderr}"
+    );
+
+    let (ok, _, stderr) = standalone(&["--no-gui", "--set", "eq1_type=Shelf"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("'Low Shelf'") && stderr.contains("'Bell'"),
+        "{stderr}"
+    );
+
+    let (ok, _, stderr) = standalone(&["--no-gui", "--set", "eq9_gain=3"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("valid ids") && stderr.contains("eq8_gain"),
+        "{stderr}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("strata-preset-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let corrupt = dir.join("corrupt.json");
+    std::fs::write(&corrupt, "{\"params\": {\"eq1_gain\": {\"f32\": ").unwrap();
+    let (ok, _, stderr) = standalone(&["--no-gui", "--preset", corrupt.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("not valid"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
