@@ -124,6 +124,7 @@ fn run_live(args: cli::Live) -> Result<(), String> {
                 None => InputMap::Stereo,
             },
             recorder: ring,
+            seen_periods: (0, 0),
         },
     )?;
     let first = session.status.lock().map(|s| s.clone()).unwrap_or_default();
@@ -153,7 +154,7 @@ fn run_live(args: cli::Live) -> Result<(), String> {
             scope.spawn(|| {
                 while !stop.load(Ordering::Relaxed) && !out_of_time() {
                     if let Some(s) = status.as_ref().and_then(|s| s.lock().ok()) {
-                        host_status.set(Some(s.line()));
+                        host_status.set(Some(s.short_line()));
                     }
                     std::thread::sleep(Duration::from_millis(250));
                 }

@@ -46,6 +46,9 @@ pub struct SessionOptions {
     pub input_map: InputMap,
     /// Where processed frames go when recording.
     pub recorder: Option<rtrb::Producer<f32>>,
+    /// Callback sizes (input, output) seen beyond what the devices announced: the engine is
+    /// built for at least these. Learned by the session; start with (0, 0).
+    pub seen_periods: (usize, usize),
 }
 
 /// A running session.
@@ -90,6 +93,9 @@ impl Session {
                             continue;
                         };
                         running.stop(&mut strata, &mut options);
+                        if let Reopen::Resized { input, output } = reason {
+                            options.seen_periods = (input, output);
+                        }
                         running = loop {
                             set_message(&status, &reason);
                             eprintln!("{reason}");
@@ -139,7 +145,7 @@ impl Session {
 #[derive(Debug, Clone)]
 enum Reopen {
     Fault(String),
-    Resized(String),
+    Resized { input: usize, output: usize },
     Resumed,
 }
 
@@ -147,7 +153,11 @@ impl std::fmt::Display for Reopen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Reopen::Fault(m) => write!(f, "{m}; retrying in {} s", RETRY_PAUSE.as_secs()),
-            Reopen::Resized(m) => write!(f, "{m}; re-opening"),
+            Reopen::Resized { input, output } => write!(
+                f,
+                "the devices call back with up to {input}/{output} frames, more than they \
+                 announced; re-opening for that"
+            ),
             Reopen::Resumed => write!(f, "devices running again"),
         }
     }
@@ -201,8 +211,9 @@ impl Running {
         let config = duplex_config(inp, out, options);
         // The plugin runs in the output callback, at the output's rate, in blocks of at most
         // the output's period.
-        if strata.sample_rate() != out.rate_hz as f32 || strata.max_block() != out.period {
-            strata.reconfigure(out.rate_hz as f32, out.period);
+        let block = config.max_output_period;
+        if strata.sample_rate() != out.rate_hz as f32 || strata.max_block() != block {
+            strata.reconfigure(out.rate_hz as f32, block);
         }
         let latency_samples = strata.latency_samples();
         // The engine takes the processor; a stand-in holds its place until it comes back.
@@ -260,7 +271,7 @@ impl Running {
             s.target_latency_ms = config.target_latency_s * 1e3;
             s.resampler_delay_ms = delay_frames as f64 / out.rate_hz as f64 * 1e3;
             s.plugin_latency_ms = latency_samples as f64 / out.rate_hz as f64 * 1e3;
-            s.periods = (inp.period, out.period);
+            s.periods = (config.input_period, config.max_output_period);
             s.notes = notes;
         }
         Ok(running)
@@ -282,11 +293,10 @@ impl Running {
         let max_in = self.stats.max_input_frames.load(Ordering::Relaxed) as usize;
         let max_out = self.stats.max_output_frames.load(Ordering::Relaxed) as usize;
         if max_in > self.config.input_period || max_out > self.config.max_output_period {
-            return Some(Reopen::Resized(format!(
-                "the devices' callbacks are {max_in}/{max_out} frames, more than the {}/{} \
-                 they announced",
-                self.config.input_period, self.config.max_output_period
-            )));
+            return Some(Reopen::Resized {
+                input: max_in.max(self.config.input_period),
+                output: max_out.max(self.config.max_output_period),
+            });
         }
         None
     }
@@ -322,8 +332,8 @@ fn duplex_config(
         input_channels: input.channels,
         output_channels: output.channels,
         input_map: options.input_map,
-        max_output_period: output.period.max(1),
-        input_period: input.period.max(1),
+        max_output_period: output.period.max(options.seen_periods.1).max(1),
+        input_period: input.period.max(options.seen_periods.0).max(1),
         target_latency_s: 0.0,
     };
     let minimum = config.minimum_latency_s();

@@ -110,6 +110,24 @@ impl Status {
         )
     }
 
+    /// A shorter line for the editor's header (its font has no arrows).
+    pub fn short_line(&self) -> String {
+        let khz = |hz: u32| format!("{:.1} kHz", hz as f64 / 1000.0);
+        let input = match &self.input_device {
+            Some(name) => format!("in: {name}, {}", khz(self.input_rate_hz)),
+            None => "no input".into(),
+        };
+        format!(
+            "{input} · out: {}, {} · drift {:+.1} ppm · latency {:.1} ms · xruns {} · DSP {:.1} %",
+            self.output_device,
+            khz(self.output_rate_hz),
+            self.correction_ppm,
+            self.host_latency_ms() + self.plugin_latency_ms,
+            self.xruns() + self.device_xruns,
+            self.dsp_load * 100.0,
+        )
+    }
+
     /// The end-of-session report.
     pub fn summary(&self) -> String {
         format!(
