@@ -152,9 +152,20 @@ fn run_live(args: cli::Live) -> Result<(), String> {
         std::thread::scope(|scope| {
             // The status line in the editor's header; closes the window on Ctrl-C or timeout.
             scope.spawn(|| {
+                // Repaint for the status when what a user must see changes (devices, xruns, a
+                // message) and every few seconds for the figures; the meters' repaints pick up
+                // the rest (a repaint redraws the whole window).
+                let mut shown: Option<(String, Instant)> = None;
                 while !stop.load(Ordering::Relaxed) && !out_of_time() {
                     if let Some(s) = status.as_ref().and_then(|s| s.lock().ok()) {
-                        host_status.set(Some(s.short_line()));
+                        let key = s.events_key();
+                        let urgent = shown.as_ref().is_none_or(|(k, at)| {
+                            *k != key || at.elapsed() >= Duration::from_secs(5)
+                        });
+                        host_status.set(Some(s.short_line()), urgent);
+                        if urgent {
+                            shown = Some((key, Instant::now()));
+                        }
                     }
                     std::thread::sleep(Duration::from_millis(250));
                 }

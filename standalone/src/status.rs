@@ -110,6 +110,20 @@ impl Status {
         )
     }
 
+    /// What changes only on events a user must see at once: devices, rates, xruns, messages.
+    pub fn events_key(&self) -> String {
+        format!(
+            "{:?} {} {} {} {} {} {:?}",
+            self.input_device,
+            self.output_device,
+            self.input_rate_hz,
+            self.output_rate_hz,
+            self.xruns(),
+            self.device_xruns,
+            self.message
+        )
+    }
+
     /// A shorter line for the editor's header (its font has no arrows).
     pub fn short_line(&self) -> String {
         let khz = |hz: u32| format!("{:.1} kHz", hz as f64 / 1000.0);

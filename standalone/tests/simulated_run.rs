@@ -74,11 +74,7 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
     }
     // The drift loop corrects the clocks' +500 ppm difference (after 10 s: near, still
     // settling to the ppm).
-    let last_status = stdout
-        .lines()
-        .filter(|l| l.contains("drift"))
-        .last()
-        .unwrap();
+    let last_status = stdout.lines().rfind(|l| l.contains("drift")).unwrap();
     let ppm: f64 = last_status
         .split("drift ")
         .nth(1)

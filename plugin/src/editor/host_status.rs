@@ -23,13 +23,17 @@ impl HostStatus {
         }
     }
 
-    /// Show `line` in the header (repaints if it changed).
-    pub fn set(&self, line: Option<String>) {
+    /// Show `line` in the header from the next repaint on; with `repaint`, ask for one now.
+    /// (Every repaint redraws the whole window: a host refreshing figures that change all the
+    /// time should ask only when something the user must see changed, or now and then.)
+    pub fn set(&self, line: Option<String>, repaint: bool) {
         if let Ok(mut current) = self.line.lock()
             && *current != line
         {
             *current = line;
-            self.repaint.request_repaint();
+            if repaint {
+                self.repaint.request_repaint();
+            }
         }
     }
 
