@@ -119,10 +119,13 @@ fn fit(x: &[f64], freq_hz: f64) -> (f64, f64) {
     (coef[0].hypot(coef[1]), residual.sqrt())
 }
 
+/// Level (dBFS), frequency error (ppm), residual re the tone (dB).
+type Judged = (f64, f64, f64);
+
 /// Level (dBFS), frequency error (ppm) and residual re the tone (dB) of channel `c`. The drift
 /// loop may still be settling, its ratio — the pitch — off by a few hundred ppm: the tone's
 /// frequency is found first.
-fn judge(window: &[[f32; 2]], c: usize) -> (f64, f64, f64) {
+fn judge(window: &[[f32; 2]], c: usize) -> Judged {
     let x: Vec<f64> = window.iter().map(|f| f[c] as f64).collect();
     let residual_at = |ppm: f64| fit(&x, TONE_HZ * (1.0 + ppm * 1e-6)).1;
     let mut best = (-6000..=6000)
@@ -277,7 +280,7 @@ fn processed_tone_arrives_through_real_jack_streams() {
     // both sides, at the level the settings give.
     let expected_db = 20.0 * TONE_PEAK.log10() + OUT_GAIN_DB;
     let half = RATE as usize / 2;
-    let mut best: Option<(f64, [(f64, f64, f64); 2])> = None;
+    let mut best: Option<(f64, [Judged; 2])> = None;
     let mut start = first + RATE as usize;
     while start + half <= last {
         let window = &frames[start..start + half];
