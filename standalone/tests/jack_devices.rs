@@ -151,8 +151,24 @@ fn judge(window: &[[f32; 2]], c: usize) -> Judged {
     )
 }
 
+/// Device xruns beyond which the dummy server itself is not keeping time (on this shared VM
+/// it sometimes misses most of its cycles' deadlines): the run says nothing about us.
+const XRUN_STORM: u64 = 100;
+
 #[test]
 fn processed_tone_arrives_through_real_jack_streams() {
+    for attempt in 1..=3 {
+        if run_once() {
+            return;
+        }
+        println!("attempt {attempt}: the dummy JACK server lost its pace; again with a new one");
+    }
+    panic!("the dummy JACK server lost its pace in every attempt");
+}
+
+/// One run against a fresh server: `false` if the server's own xruns make it meaningless,
+/// else the checks (which panic on failure) and `true`.
+fn run_once() -> bool {
     let server = JackServer::start();
     // SAFETY: set before any thread of this test binary reads the environment for JACK.
     unsafe { std::env::set_var("JACK_DEFAULT_SERVER", &server.name) };
@@ -243,6 +259,16 @@ fn processed_tone_arrives_through_real_jack_streams() {
     assert!(status.success(), "strata-standalone failed");
     let ran_s = connected.elapsed().as_secs_f64();
     drop(active);
+    let device_xruns: u64 = stdout
+        .lines()
+        .find(|l| l.starts_with("stopped after"))
+        .and_then(|l| l.split("device xruns ").nth(1))
+        .and_then(|s| s.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a final summary with the device xruns");
+    if device_xruns > XRUN_STORM {
+        return false;
+    }
 
     let mut frames = Vec::new();
     while let Ok(f) = capture_out.pop() {
@@ -318,4 +344,5 @@ fn processed_tone_arrives_through_real_jack_streams() {
         "allocation on an audio thread: {summary}"
     );
     assert!(summary.contains("overruns 0"), "{summary}");
+    true
 }
