@@ -5,8 +5,8 @@ mod cli;
 mod window;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -138,17 +138,12 @@ fn run_live(args: cli::Live) -> Result<(), String> {
     println!("{}", first.line());
 
     let started = Instant::now();
-    let ending = Ending {
-        session: Mutex::new(Some(session)),
-        recorder: Mutex::new(recorder),
-        started,
-    };
+    let status = session.status.clone();
     let out_of_time = || {
         args.seconds
             .is_some_and(|s| started.elapsed().as_secs_f64() >= s)
     };
     if let Some((Some(editor), context)) = gui {
-        let status = ending.status();
         std::thread::scope(|scope| {
             // The status line in the editor's header; closes the window on Ctrl-C or timeout.
             scope.spawn(|| {
@@ -157,7 +152,7 @@ fn run_live(args: cli::Live) -> Result<(), String> {
                 // the rest (a repaint redraws the whole window).
                 let mut shown: Option<(String, Instant)> = None;
                 while !stop.load(Ordering::Relaxed) && !out_of_time() {
-                    if let Some(s) = status.as_ref().and_then(|s| s.lock().ok()) {
+                    if let Ok(s) = status.lock() {
                         let key = s.events_key();
                         let urgent = shown.as_ref().is_none_or(|(k, at)| {
                             *k != key || at.elapsed() >= Duration::from_secs(5)
@@ -183,48 +178,31 @@ fn run_live(args: cli::Live) -> Result<(), String> {
             std::thread::sleep(Duration::from_millis(50));
             if Instant::now() >= next {
                 next += STATUS_INTERVAL;
-                if let Some(s) = ending.status().as_ref().and_then(|s| s.lock().ok()) {
+                if let Ok(s) = status.lock() {
                     println!("{:7.1} s  {}", started.elapsed().as_secs_f64(), s.line());
                 }
             }
         }
     }
-    ending.finish()
+    finish(session, recorder, started)
 }
 
-/// Stopping a live run: the streams, then the recording (drained and finalized), then the
-/// summary.
-struct Ending {
-    session: Mutex<Option<Session>>,
-    recorder: Mutex<Option<Recorder>>,
-    started: Instant,
-}
-
-impl Ending {
-    fn status(&self) -> Option<Arc<Mutex<strata_standalone::status::Status>>> {
-        let session = self.session.lock().ok()?;
-        session.as_ref().map(|s| s.status.clone())
-    }
-
-    fn finish(&self) -> Result<(), String> {
-        let Some(session) = self.session.lock().ok().and_then(|mut s| s.take()) else {
-            return Ok(());
-        };
-        let status = session.stop();
+/// Stop a live run: the streams, then the recording (drained and finalized), then the summary.
+fn finish(session: Session, recorder: Option<Recorder>, started: Instant) -> Result<(), String> {
+    let status = session.stop();
+    println!(
+        "stopped after {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        status.summary()
+    );
+    if let Some(r) = recorder {
+        let path = r.path().display().to_string();
+        let frames = r.finish()?;
         println!(
-            "stopped after {:.1} s: {}",
-            self.started.elapsed().as_secs_f64(),
-            status.summary()
+            "recorded {frames} frames ({:.1} s) to {path}, {} frames dropped",
+            frames as f64 / status.output_rate_hz.max(1) as f64,
+            status.counts().record_dropped_frames
         );
-        if let Some(r) = self.recorder.lock().ok().and_then(|mut r| r.take()) {
-            let path = r.path().display().to_string();
-            let frames = r.finish()?;
-            println!(
-                "recorded {frames} frames ({:.1} s) to {path}, {} frames dropped",
-                frames as f64 / status.output_rate_hz.max(1) as f64,
-                status.record_dropped_frames
-            );
-        }
-        Ok(())
     }
+    Ok(())
 }

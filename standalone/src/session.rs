@@ -14,7 +14,7 @@ use strata::embedded::EmbeddedStrata;
 
 use crate::device::{Faults, InputDevice, OutputDevice, StreamFormat};
 use crate::duplex::{DuplexConfig, EngineStats, InputMap, OutputSide, Processor, engine};
-use crate::status::Status;
+use crate::status::{Reported, Status};
 
 /// How long to wait before re-opening a device that stopped.
 const RETRY_PAUSE: Duration = Duration::from_secs(2);
@@ -64,9 +64,11 @@ impl Session {
     /// back as the error, before anything runs.
     pub fn start(
         mut open: Opener,
-        mut strata: EmbeddedStrata,
+        strata: EmbeddedStrata,
         mut options: SessionOptions,
     ) -> Result<Session, String> {
+        // Where the processor is while no engine holds it.
+        let mut strata = Some(strata);
         let status = Arc::new(Mutex::new(Status::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let (started_tx, started_rx) = mpsc::channel();
@@ -92,7 +94,7 @@ impl Session {
                         let Some(mut reason) = running.watch(&status) else {
                             continue;
                         };
-                        running.stop(&mut strata, &mut options);
+                        running.stop(&mut strata, &mut options, &status);
                         if let Reopen::Resized { input, output } = reason {
                             options.seen_periods = (input, output);
                         }
@@ -115,7 +117,7 @@ impl Session {
                         };
                         set_message(&status, &Reopen::Resumed);
                     }
-                    running.stop(&mut strata, &mut options);
+                    running.stop(&mut strata, &mut options, &status);
                 })
                 .map_err(|e| format!("cannot start the supervisor: {e}"))?
         };
@@ -185,12 +187,12 @@ struct Running {
 }
 
 impl Running {
-    /// Build the engine around `strata` (re-activated at the output's rate and period if they
-    /// changed) and start the devices. On failure `strata` and the recorder's ring are back
-    /// where they were.
+    /// Build the engine around the processor in `strata` (re-activated at the output's rate
+    /// and period if they changed) and start the devices. On failure the processor and the
+    /// recorder's ring are back where they were.
     fn start(
         devices: Devices,
-        strata: &mut EmbeddedStrata,
+        strata: &mut Option<EmbeddedStrata>,
         options: &mut SessionOptions,
         status: &Mutex<Status>,
     ) -> Result<Running, String> {
@@ -209,20 +211,25 @@ impl Running {
             |i| i.format(),
         );
         let config = duplex_config(inp, out, options);
+        let Some(mut processor) = strata.take() else {
+            return Err("the processor did not come back from the last streams".into());
+        };
         // The plugin runs in the output callback, at the output's rate, in blocks of at most
         // the output's period.
         let block = config.max_output_period;
-        if strata.sample_rate() != out.rate_hz as f32 || strata.max_block() != block {
-            strata.reconfigure(out.rate_hz as f32, block);
+        if processor.sample_rate() != out.rate_hz as f32 || processor.max_block() != block {
+            processor.reconfigure(out.rate_hz as f32, block);
         }
-        let latency_samples = strata.latency_samples();
-        // The engine takes the processor; a stand-in holds its place until it comes back.
-        let processor = std::mem::replace(strata, EmbeddedStrata::new(out.rate_hz as f32, 1, 2));
+        let latency_samples = processor.latency_samples();
         let (mut input_side, mut output_side, stats) = engine(config, processor);
         if let Some(ring) = options.recorder.take() {
             output_side.record_into(ring);
         }
         let delay_frames = output_side.resampler_delay_frames();
+        // Fresh counters from here on; the status keeps the last engine's in its totals.
+        if let Ok(mut s) = status.lock() {
+            s.begin_engine();
+        }
         let faults = Faults::default();
         let alloc_violations = Arc::new(AtomicU64::new(0));
         let (back, returned) = mpsc::channel();
@@ -260,7 +267,7 @@ impl Running {
             alloc_violations,
         };
         if let Err(e) = started {
-            running.stop(strata, options);
+            running.stop(strata, options, status);
             return Err(e);
         }
         if let Ok(mut s) = status.lock() {
@@ -280,12 +287,8 @@ impl Running {
     /// Refresh the status; a reason to re-open, if there is one.
     fn watch(&mut self, status: &Mutex<Status>) -> Option<Reopen> {
         if let Ok(mut s) = status.lock() {
-            s.update(
-                &self.stats,
-                self.faults.device_xruns(),
-                self.input.is_some(),
-            );
-            s.alloc_violations = self.alloc_violations.load(Ordering::Relaxed);
+            let reported = reported(&self.faults, &self.alloc_violations);
+            s.update(&self.stats, reported, self.input.is_some());
         }
         if let Some(message) = self.faults.take() {
             return Some(Reopen::Fault(message));
@@ -302,8 +305,19 @@ impl Running {
     }
 
     /// Stop both streams; the processor and the recorder's ring go back into `strata` and
-    /// `options`.
-    fn stop(self, strata: &mut EmbeddedStrata, options: &mut SessionOptions) {
+    /// `options`, the engine's last counts into the status.
+    fn stop(
+        self,
+        strata: &mut Option<EmbeddedStrata>,
+        options: &mut SessionOptions,
+        status: &Mutex<Status>,
+    ) {
+        let has_input = self.input.is_some();
+        let (stats, faults, allocs) = (
+            self.stats.clone(),
+            self.faults.clone(),
+            self.alloc_violations.clone(),
+        );
         let Running {
             input,
             output,
@@ -312,11 +326,23 @@ impl Running {
         } = self;
         drop(input);
         drop(output);
+        // Nothing counts any more: the engine's last figures.
+        if let Ok(mut s) = status.lock() {
+            s.update(&stats, reported(&faults, &allocs), has_input);
+        }
         // The output device dropped its callback, and with it the engine's owner.
         if let Ok(mut side) = returned.recv_timeout(Duration::from_secs(5)) {
             options.recorder = side.take_recorder();
-            *strata = side.into_processor();
+            *strata = Some(side.into_processor());
         }
+    }
+}
+
+/// What the devices and the callbacks' allocation checks counted.
+fn reported(faults: &Faults, alloc_violations: &AtomicU64) -> Reported {
+    Reported {
+        device_xruns: faults.device_xruns(),
+        alloc_violations: alloc_violations.load(Ordering::Relaxed),
     }
 }
 

@@ -20,56 +20,74 @@ pub struct Status {
     pub resampler_delay_ms: f64,
     pub plugin_latency_ms: f64,
     pub correction_ppm: f64,
+    pub device_losses: u64,
+    pub dsp_load: f64,
+    /// The running engine's output callbacks.
+    pub output_callbacks: u64,
+    /// How the devices were chosen (fallbacks), and the last re-open.
+    pub notes: Vec<String>,
+    pub message: Option<String>,
+    /// The running engine's counts, and the totals of the engines before it.
+    engine: Counts,
+    carried: Counts,
+}
+
+/// What the running engine's devices and callback wrappers counted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reported {
+    pub device_xruns: u64,
+    pub alloc_violations: u64,
+}
+
+/// Glitch counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
     pub underruns: u64,
     pub overruns: u64,
     pub resyncs: u64,
     /// Glitches the devices reported themselves.
     pub device_xruns: u64,
-    pub device_losses: u64,
-    pub dsp_load: f64,
     pub record_dropped_frames: u64,
     /// Allocations caught on the audio threads (debug builds check; 0 is the only right count).
     pub alloc_violations: u64,
-    pub output_callbacks: u64,
-    /// How the devices were chosen (fallbacks), and the last re-open.
-    pub notes: Vec<String>,
-    pub message: Option<String>,
-    /// This engine's underruns, overruns, resyncs, device xruns, dropped recording frames;
-    /// and the totals of the engines before it.
-    engine_counts: [u64; 5],
-    carried: [u64; 5],
+}
+
+impl std::ops::Add for Counts {
+    type Output = Counts;
+
+    fn add(self, o: Counts) -> Counts {
+        Counts {
+            underruns: self.underruns + o.underruns,
+            overruns: self.overruns + o.overruns,
+            resyncs: self.resyncs + o.resyncs,
+            device_xruns: self.device_xruns + o.device_xruns,
+            record_dropped_frames: self.record_dropped_frames + o.record_dropped_frames,
+            alloc_violations: self.alloc_violations + o.alloc_violations,
+        }
+    }
 }
 
 impl Status {
-    /// Read the running engine's counters. Each re-open starts a new engine with fresh
-    /// counters; the status keeps the session's totals.
-    pub fn update(&mut self, stats: &EngineStats, device_xruns: u64, has_input: bool) {
+    /// A new engine starts (a re-open), with fresh counters: keep the last one's in the
+    /// session's totals.
+    pub fn begin_engine(&mut self) {
+        self.carried = self.carried + self.engine;
+        self.engine = Counts::default();
+        self.output_callbacks = 0;
+    }
+
+    /// Read the running engine's counters, and what its devices and callbacks reported.
+    pub fn update(&mut self, stats: &EngineStats, reported: Reported, has_input: bool) {
         let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
-        let callbacks = get(&stats.output_callbacks);
-        if callbacks < self.output_callbacks {
-            for (carried, last) in self.carried.iter_mut().zip(self.engine_counts) {
-                *carried += last;
-            }
-        }
-        self.output_callbacks = callbacks;
-        self.engine_counts = [
-            get(&stats.underruns),
-            get(&stats.overruns),
-            get(&stats.resyncs),
-            device_xruns,
-            get(&stats.record_dropped_frames),
-        ];
-        let total: Vec<u64> = self
-            .carried
-            .iter()
-            .zip(self.engine_counts)
-            .map(|(c, n)| c + n)
-            .collect();
-        self.underruns = total[0];
-        self.overruns = total[1];
-        self.resyncs = total[2];
-        self.device_xruns = total[3];
-        self.record_dropped_frames = total[4];
+        self.output_callbacks = get(&stats.output_callbacks);
+        self.engine = Counts {
+            underruns: get(&stats.underruns),
+            overruns: get(&stats.overruns),
+            resyncs: get(&stats.resyncs),
+            device_xruns: reported.device_xruns,
+            record_dropped_frames: get(&stats.record_dropped_frames),
+            alloc_violations: reported.alloc_violations,
+        };
         self.dsp_load = stats.dsp_load.load(Ordering::Relaxed);
         if has_input {
             self.correction_ppm = stats.correction_ppm.load(Ordering::Relaxed);
@@ -79,9 +97,15 @@ impl Status {
         }
     }
 
+    /// The session's totals.
+    pub fn counts(&self) -> Counts {
+        self.carried + self.engine
+    }
+
     /// Engine xruns: under- and overruns of the ring and resyncs.
     pub fn xruns(&self) -> u64 {
-        self.underruns + self.overruns + self.resyncs
+        let c = self.counts();
+        c.underruns + c.overruns + c.resyncs
     }
 
     /// Latency the host adds between the devices: the ring (drift-held) and the resampler.
@@ -105,7 +129,7 @@ impl Status {
             self.resampler_delay_ms,
             self.plugin_latency_ms,
             self.xruns(),
-            self.device_xruns,
+            self.counts().device_xruns,
             self.dsp_load * 100.0,
         )
     }
@@ -119,7 +143,7 @@ impl Status {
             self.input_rate_hz,
             self.output_rate_hz,
             self.xruns(),
-            self.device_xruns,
+            self.counts().device_xruns,
             self.message
         )
     }
@@ -137,23 +161,24 @@ impl Status {
             khz(self.output_rate_hz),
             self.correction_ppm,
             self.host_latency_ms() + self.plugin_latency_ms,
-            self.xruns() + self.device_xruns,
+            self.xruns() + self.counts().device_xruns,
             self.dsp_load * 100.0,
         )
     }
 
     /// The end-of-session report.
     pub fn summary(&self) -> String {
+        let c = self.counts();
         format!(
             "underruns {}, overruns {}, resyncs {}, device xruns {}, devices lost {}, \
              recording dropped {} frames, audio-thread allocations {}",
-            self.underruns,
-            self.overruns,
-            self.resyncs,
-            self.device_xruns,
+            c.underruns,
+            c.overruns,
+            c.resyncs,
+            c.device_xruns,
             self.device_losses,
-            self.record_dropped_frames,
-            self.alloc_violations,
+            c.record_dropped_frames,
+            c.alloc_violations,
         )
     }
 }

@@ -8,6 +8,7 @@
 //! "hollow bass" bug), the residual of a 1 kHz sine (THD+N) ≤ −120 dB, and L = R exactly for
 //! a mono source.
 
+use strata_standalone::analysis::{Search, fit_sine_near};
 use strata_standalone::device::virtual_clock::{
     Simulation, VirtualClock, mic_to_stereo, run_duplex, sine_source,
 };
@@ -46,62 +47,17 @@ fn through_duplex(
     (left, right)
 }
 
-/// Least-squares fit of a sine at `cycles_per_sample` plus DC: amplitude and residual RMS.
-/// The frequency is refined first (the drift loop's mean ratio differs from nominal by the
-/// clocks' error), by a few Newton-free golden-section steps on the residual.
+/// Amplitude and residual RMS of the sine near `cycles_per_sample`: the drift loop's mean
+/// ratio differs from nominal by the clocks' error, so the frequency is refined first (golden
+/// section on the residual within ±20 ppm).
 fn fit(x: &[f64], cycles_per_sample: f64) -> (f64, f64) {
-    let solve = |f: f64| -> (f64, f64) {
-        let w = 2.0 * std::f64::consts::PI * f;
-        let (mut m, mut v) = ([[0.0f64; 3]; 3], [0.0f64; 3]);
-        for (i, &s) in x.iter().enumerate() {
-            let b = [(w * i as f64).cos(), (w * i as f64).sin(), 1.0];
-            for r in 0..3 {
-                v[r] += b[r] * s;
-                for c in 0..3 {
-                    m[r][c] += b[r] * b[c];
-                }
-            }
-        }
-        let det = |m: &[[f64; 3]; 3]| {
-            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-        };
-        let d = det(&m);
-        let mut sol = [0.0; 3];
-        for k in 0..3 {
-            let mut mk = m;
-            for r in 0..3 {
-                mk[r][k] = v[r];
-            }
-            sol[k] = det(&mk) / d;
-        }
-        let mut res = 0.0;
-        for (i, &s) in x.iter().enumerate() {
-            let e = s - sol[0] * (w * i as f64).cos() - sol[1] * (w * i as f64).sin() - sol[2];
-            res += e * e;
-        }
-        (
-            (sol[0] * sol[0] + sol[1] * sol[1]).sqrt(),
-            (res / x.len() as f64).sqrt(),
-        )
+    let search = Search {
+        span_ppm: 20.0,
+        grid_ppm: 20.0,
+        resolution_ppm: 1e-6,
     };
-    // Search ±20 ppm around the nominal frequency for the smallest residual.
-    let (mut lo, mut hi) = (
-        cycles_per_sample * (1.0 - 20e-6),
-        cycles_per_sample * (1.0 + 20e-6),
-    );
-    let g = (5f64.sqrt() - 1.0) / 2.0;
-    for _ in 0..40 {
-        let a = hi - g * (hi - lo);
-        let b = lo + g * (hi - lo);
-        if solve(a).1 < solve(b).1 {
-            hi = b;
-        } else {
-            lo = a;
-        }
-    }
-    solve((lo + hi) / 2.0)
+    let (f, _) = fit_sine_near(x, cycles_per_sample, search);
+    (f.amplitude, f.residual_rms)
 }
 
 fn clocks(in_rate: f64, out_rate: f64) -> (VirtualClock, VirtualClock) {

@@ -6,8 +6,10 @@
 //! allocation on the audio threads.
 
 use std::io::Read;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use strata_standalone::analysis::{Search, fit_sine_near};
 
 const RATE: u32 = 48_000;
 const TONE_HZ: f64 = 1000.0;
@@ -77,48 +79,6 @@ impl jack::ProcessHandler for Probe {
     }
 }
 
-/// Amplitude of the sine at `freq_hz` in `x` (least squares with DC) and the residual's RMS.
-fn fit(x: &[f64], freq_hz: f64) -> (f64, f64) {
-    let w = 2.0 * std::f64::consts::PI * freq_hz / RATE as f64;
-    let (mut m, mut v) = ([[0.0f64; 3]; 3], [0.0f64; 3]);
-    for (i, &s) in x.iter().enumerate() {
-        let b = [(w * i as f64).cos(), (w * i as f64).sin(), 1.0];
-        for r in 0..3 {
-            v[r] += b[r] * s;
-            for c in 0..3 {
-                m[r][c] += b[r] * b[c];
-            }
-        }
-    }
-    // 3×3 solve by Cramer's rule.
-    let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(&m);
-    let coef: Vec<f64> = (0..3)
-        .map(|k| {
-            let mut mk = m;
-            for r in 0..3 {
-                mk[r][k] = v[r];
-            }
-            det(&mk) / d
-        })
-        .collect();
-    let residual = x
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            let t = w * i as f64;
-            let e = s - coef[0] * t.cos() - coef[1] * t.sin() - coef[2];
-            e * e
-        })
-        .sum::<f64>()
-        / x.len() as f64;
-    (coef[0].hypot(coef[1]), residual.sqrt())
-}
-
 /// Level (dBFS), frequency error (ppm), residual re the tone (dB).
 type Judged = (f64, f64, f64);
 
@@ -127,28 +87,13 @@ type Judged = (f64, f64, f64);
 /// frequency is found first.
 fn judge(window: &[[f32; 2]], c: usize) -> Judged {
     let x: Vec<f64> = window.iter().map(|f| f[c] as f64).collect();
-    let residual_at = |ppm: f64| fit(&x, TONE_HZ * (1.0 + ppm * 1e-6)).1;
-    let mut best = (-6000..=6000)
-        .step_by(100)
-        .map(|p| p as f64)
-        .min_by(|a, b| residual_at(*a).total_cmp(&residual_at(*b)))
-        .unwrap();
-    let (mut lo, mut hi) = (best - 100.0, best + 100.0);
-    while hi - lo > 0.1 {
-        let (a, b) = (lo + (hi - lo) * 0.382, lo + (hi - lo) * 0.618);
-        if residual_at(a) < residual_at(b) {
-            hi = b;
-        } else {
-            lo = a;
-        }
-        best = (lo + hi) / 2.0;
-    }
-    let (amplitude, residual) = fit(&x, TONE_HZ * (1.0 + best * 1e-6));
-    (
-        20.0 * amplitude.log10(),
-        best,
-        20.0 * (residual / amplitude).log10(),
-    )
+    let search = Search {
+        span_ppm: 6000.0,
+        grid_ppm: 100.0,
+        resolution_ppm: 0.1,
+    };
+    let (fit, ppm) = fit_sine_near(&x, TONE_HZ / RATE as f64, search);
+    (20.0 * fit.amplitude.log10(), ppm, fit.residual_db())
 }
 
 /// Device xruns beyond which the dummy server itself is not keeping time (on this shared VM

@@ -12,8 +12,8 @@
 //! −146 dB (of a 20 kHz one −120 dB, the phase interpolation's images), images and aliases
 //! ≤ −137 dB. Through the duplex path (`tests/duplex_quality.rs`) 1 kHz comes out at −142.7 dB
 //! THD+N, where rubato's 256-tap sinc, used before, gave −135.4 dB. Stereo 44.1 → 48 kHz in
-//! 512-frame chunks runs 1030–1470× real time on one 2.8 GHz core of the shared CI machine
-//! (busy to quiet phases), rubato's 150–220× (`benches/resampler.rs`).
+//! 512-frame chunks runs 970–1470× real time on one 2.8 GHz core of the shared CI machine
+//! (busy to quiet phases), rubato's 172–214× (`benches/resampler.rs`).
 //!
 //! Output-driven: each call makes exactly the frames the output device asked for and pulls as
 //! many input frames as that needs. The read position is fixed point (32 fractional bits), so

@@ -4,6 +4,7 @@
 use std::f64::consts::PI;
 
 use super::*;
+use crate::analysis::fit_sine;
 
 /// (input Hz, output Hz, correction): CD ↔ 48 kHz, a 96 kHz interface into CD rate, and
 /// equal rates steered by +1000 ppm.
@@ -99,53 +100,10 @@ fn convert_steered(
     run
 }
 
-/// Least-squares fit of a sine at exactly `cycles` per sample plus DC: (amplitude, RMS of what
-/// is left).
+/// (amplitude, residual RMS) of the sine at exactly `cycles` per sample.
 fn fit(x: &[f32], cycles: f64) -> (f64, f64) {
-    let ([c, s, _], residual) = fit_parts(x, cycles);
-    (c.hypot(s), residual)
-}
-
-/// The same: ([cosine, sine, DC] coefficients, residual RMS).
-#[allow(clippy::needless_range_loop)] // Matrix indices.
-fn fit_parts(x: &[f32], cycles: f64) -> ([f64; 3], f64) {
-    let w = 2.0 * PI * cycles;
-    let basis = |i: usize| [(w * i as f64).cos(), (w * i as f64).sin(), 1.0];
-    let (mut m, mut v) = ([[0.0f64; 3]; 3], [0.0f64; 3]);
-    for (i, &s) in x.iter().enumerate() {
-        let b = basis(i);
-        for r in 0..3 {
-            v[r] += b[r] * s as f64;
-            for c in 0..3 {
-                m[r][c] += b[r] * b[c];
-            }
-        }
-    }
-    // Gaussian elimination; the matrix is well conditioned (many cycles).
-    for p in 0..3 {
-        for r in p + 1..3 {
-            let f = m[r][p] / m[p][p];
-            for c in p..3 {
-                m[r][c] -= f * m[p][c];
-            }
-            v[r] -= f * v[p];
-        }
-    }
-    let mut sol = [0.0; 3];
-    for p in (0..3).rev() {
-        let tail: f64 = (p + 1..3).map(|c| m[p][c] * sol[c]).sum();
-        sol[p] = (v[p] - tail) / m[p][p];
-    }
-    let residual = x
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            let b = basis(i);
-            let e = s as f64 - sol[0] * b[0] - sol[1] * b[1] - sol[2];
-            e * e
-        })
-        .sum::<f64>();
-    (sol, (residual / x.len() as f64).sqrt())
+    let f = fit_sine(x, cycles);
+    (f.amplitude, f.residual_rms)
 }
 
 /// A converter for one of `RATIOS`, already at its corrected ratio (as once the drift loop
@@ -357,7 +315,7 @@ fn delay_frames_is_the_delay() {
         let run = convert(&mut c, &[x], skip + frames, &[512]);
         // y[i] = A·sin(w·(skip + i − D)) = C·cos(w·i) + S·sin(w·i): the phase gives D.
         let w = 2.0 * PI * f / fout;
-        let ([cos, sin, _], _) = fit_parts(&run.output[0][skip..], f / fout);
+        let [cos, sin, _] = fit_sine(&run.output[0][skip..], f / fout).parts;
         let period = fout / f;
         let delay = (skip as f64 - cos.atan2(sin) / w).rem_euclid(period);
         println!(
