@@ -453,11 +453,12 @@ impl Enum for Shape {
     }
 }
 
-/// The sidechain high-pass shows "Off" at its lowest setting (where it is off).
+/// The sidechain high-pass shows "Off" where it is off (below `HPF_OFF_HZ`, which is exactly
+/// where this one-decimal display would read "20.0 Hz").
 fn v2s_hpf() -> ValueToString {
     let hz = formatters::v2s_f32_hz_then_khz(1);
     Arc::new(move |value| {
-        if value as f64 <= compressor::HPF_OFF_HZ {
+        if (value as f64) < compressor::HPF_OFF_HZ {
             "Off".to_string()
         } else {
             hz(value)

@@ -95,10 +95,12 @@ fn parameters_have_their_stable_ids_and_text_round_trips() {
     assert_eq!(eq3_gain.name, "EQ3 Gain");
     assert_eq!(eq3_gain.module, "EQ Band 3");
 
-    // Text → value → text is stable for every parameter across its range.
+    // Text → value → text is stable for every parameter across its range, on a grid fine
+    // enough to land inside any value whose display changes meaning (SC HPF's "Off" edge).
+    const STEPS: usize = 1000;
     for p in &params {
-        for i in 0..=20 {
-            let v = p.min + (p.max - p.min) * i as f64 / 20.0;
+        for i in 0..=STEPS {
+            let v = p.min + (p.max - p.min) * i as f64 / STEPS as f64;
             let text = plugin.value_to_text(p.id, v).unwrap();
             let back = plugin
                 .text_to_value(p.id, &text)

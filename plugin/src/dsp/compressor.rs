@@ -14,8 +14,10 @@ use super::fade::Fade;
 use super::fastmath;
 use super::simd;
 
-/// Below this the sidechain high-pass is off.
-pub const HPF_OFF_HZ: f64 = 20.5;
+/// Below this the sidechain high-pass is off. Halfway between the range's minimum (20 Hz) and the
+/// next value its one-decimal display can show (20.1 Hz): every value the display calls "Off"
+/// is off, every value it shows in Hz filters, so its text round trip is exact.
+pub const HPF_OFF_HZ: f64 = 20.05;
 /// Window (time constant) of the RMS detector.
 const RMS_WINDOW_MS: f64 = 10.0;
 /// Enable/disable crossfade.
@@ -41,7 +43,7 @@ pub struct CompressorSettings {
     /// Add the gain the static curve takes from a 0 dBFS level.
     pub auto_makeup: bool,
     pub detector: Detector,
-    /// Sidechain high-pass cutoff; at or below `HPF_OFF_HZ` the filter is off.
+    /// Sidechain high-pass cutoff; below `HPF_OFF_HZ` the filter is off.
     pub sidechain_hpf_hz: f64,
     pub external_sidechain: bool,
     /// 0 = channels independent, 1 = both follow the louder.
@@ -168,7 +170,7 @@ impl Compressor {
             self.attack = pole(s.attack_ms, self.sample_rate);
             self.release = pole(s.release_ms, self.sample_rate);
         }
-        self.hpf_on = s.sidechain_hpf_hz > HPF_OFF_HZ;
+        self.hpf_on = s.sidechain_hpf_hz >= HPF_OFF_HZ;
         if self.hpf_on && old.is_none_or(|o| o.sidechain_hpf_hz != s.sidechain_hpf_hz) {
             let band = BandSettings {
                 enabled: true,
