@@ -1,8 +1,10 @@
-//! Shared pieces of the host tests: a CLAP host, signal generators and level measurement.
+//! Shared pieces of the host tests: a CLAP host, a VST3 host, signal generators and level
+//! measurement.
 
 pub mod clap_host;
 pub mod signal;
 pub mod strata;
+pub mod vst3_host;
 
 use std::path::PathBuf;
 

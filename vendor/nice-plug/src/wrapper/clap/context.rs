@@ -17,6 +17,7 @@ use nice_plug_core::params::internals::ParamPtr;
 use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::mem;
+use std::sync::atomic::Ordering;
 
 use super::wrapper::{Task, Wrapper};
 use crate::event_loop::EventLoop;
@@ -79,8 +80,11 @@ pub(crate) struct RemoteControlPages<'a> {
 
 impl<P: ClapPlugin> Drop for WrapperActivateContext<'_, P> {
     fn drop(&mut self) {
-        if let Some(samples) = self.pending_requests.latency_changed.take() {
-            self.wrapper.set_latency_samples(samples)
+        // Dropped inside `activate()`, which reports the change itself (PATCHES.md, 1).
+        if let Some(samples) = self.pending_requests.latency_changed.take()
+            && self.wrapper.current_latency.swap(samples, Ordering::SeqCst) != samples
+        {
+            self.wrapper.latency_changed.store(true, Ordering::SeqCst);
         }
     }
 }

@@ -167,7 +167,7 @@ pub struct Wrapper<P: ClapPlugin> {
     /// Whether the latency has changed since the last call to `activate`. When this is set,
     /// `latency_changed` needs to be called in `activate` in order to inform the host of the
     /// latency change.
-    latency_changed: AtomicBool,
+    pub(super) latency_changed: AtomicBool,
     /// The current latency in samples, as set by the plugin through the
     /// [`ProcessContext`](nice_plug_core::context::process::ProcessContext). Uses the latency
     /// extension.
@@ -440,18 +440,14 @@ impl<P: ClapPlugin> MainThreadExecutor<Task<P>> for Wrapper<P> {
                 Some(host_latency) => {
                     crate::nice_debug_assert!(is_gui_thread);
 
-                    // The plugin needs to be deactivated in order for the latency to change. If
-                    // it's already deactivated we can notify the host immediately, otherwise we
-                    // need to request a restart and remember to notify the host of the latency
-                    // change in the `activate` function.
-                    //
-                    // In practice, ignoring the activation status would be fine for many hosts, but
-                    // following the specification is probably a good idea regardless :)
+                    // `clap_host_latency::changed()` may only be called from within
+                    // `clap_plugin::activate()` (PATCHES.md, 1). Remember the change and notify
+                    // the host in the next `activate()`, asking for a restart if the plugin is
+                    // active now. A deactivated plugin is activated before it processes again.
+                    let _ = host_latency;
+                    self.latency_changed.store(true, Ordering::SeqCst);
                     if self.is_activated.load(Ordering::SeqCst) {
-                        self.latency_changed.store(true, Ordering::SeqCst);
                         self.request_restart();
-                    } else {
-                        unsafe_clap_call! { host_latency=>changed(&*self.host_callback) };
                     }
                 }
                 None => {
@@ -1743,14 +1739,6 @@ impl<P: ClapPlugin> Wrapper<P> {
             unsafe { param._internal_update_smoother(buffer_config.sample_rate, true) };
         }
 
-        // If this reactivation happened due to the latency changing, notify the host of that
-        // latency change.
-        if wrapper.latency_changed.swap(false, Ordering::SeqCst)
-            && let Some(host_latency) = &*wrapper.host_latency.borrow()
-        {
-            unsafe_clap_call! { host_latency=>changed(&*wrapper.host_callback) };
-        }
-
         let mut activate_context = wrapper.make_activate_context();
 
         // In the case a host misbehaves and tries to activate the plugin without waiting for the
@@ -1805,6 +1793,14 @@ impl<P: ClapPlugin> Wrapper<P> {
 
         // NOTE: This needs to be dropped after the `plugin` lock to avoid deadlocks
         drop(activate_context);
+
+        // Tell the host about a latency change made by this activation or since the last one,
+        // still inside `activate()` where the CLAP spec allows it (PATCHES.md, 1).
+        if wrapper.latency_changed.swap(false, Ordering::SeqCst)
+            && let Some(host_latency) = &*wrapper.host_latency.borrow()
+        {
+            unsafe_clap_call! { host_latency=>changed(&*wrapper.host_callback) };
+        }
 
         result
     }

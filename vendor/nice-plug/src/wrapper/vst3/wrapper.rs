@@ -3,8 +3,9 @@ use nice_plug_core::audio_setup::{AuxiliaryBuffers, BufferConfig, ProcessMode};
 use nice_plug_core::context::process::Transport;
 #[cfg(feature = "editor")]
 use nice_plug_core::editor::Editor;
-use nice_plug_core::midi::{Channel, Key, MidiConfig, NoteEvent, VoiceID};
+use nice_plug_core::midi::{Channel, Key, MidiConfig, NoteEvent, PluginNoteEvent, VoiceID};
 use nice_plug_core::params::ParamFlags;
+use nice_plug_core::params::internals::ParamPtr;
 use nice_plug_core::plugin::ProcessStatus;
 use std::ffi::c_void;
 use std::mem::{self, MaybeUninit};
@@ -40,7 +41,7 @@ use vst3::Steinberg::{
 use vst3::{Class, ComRef};
 use widestring::U16CStr;
 
-use super::inner::{ProcessEvent, WrapperInner};
+use super::inner::{ParamQueueCursor, WrapperInner};
 use super::note_expressions;
 use super::util::{VST3_MIDI_CCS, VST3_MIDI_NUM_PARAMS, VST3_MIDI_PARAMS_START, u16strlcpy};
 use super::util::{VST3_MIDI_CHANNELS, VST3_MIDI_PARAMS_END};
@@ -682,6 +683,10 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
             if is_bypass {
                 info.flags |= ParameterFlags_::kIsBypass;
             }
+            // Hosts show an enum as a list of its names, not as an integer slider (PATCHES.md, 4).
+            if matches!(param_ptr, ParamPtr::EnumParam(_)) {
+                info.flags |= ParameterFlags_::kIsList;
+            }
         }
 
         kResultOk
@@ -767,12 +772,10 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     }
 
     unsafe fn setParamNormalized(&self, id: ParamID, value: ParamValue) -> tresult {
-        // If the plugin is currently processing audio, then this parameter change will also be sent
-        // to the process function
-        if self.inner.is_processing.load(Ordering::SeqCst) {
-            return kResultOk;
-        }
-
+        // The controller's value must follow this call even while processing: hosts (and the
+        // validator's bypass persistence test) read it back with `getParamNormalized()` before
+        // the same change reaches `process()`. Parameters are atomics, so setting one here
+        // races with nothing; `process()` later applies the same value again (PATCHES.md, 3).
         let sample_rate = self
             .inner
             .current_buffer_config
@@ -855,7 +858,8 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 // NOTE: We completely ignore the speaker arrangements and only look at the channel
                 //       counts here. This may cause issues at some point, but it works for now.
                 let has_main_input = layout.main_input_channels.is_some();
-                let aux_input_start_idx = if has_main_input { 0 } else { 1 };
+                // The aux busses follow the main bus, as in `getBusArrangement()` (PATCHES.md, 2).
+                let aux_input_start_idx = if has_main_input { 1 } else { 0 };
                 if has_main_input
                     && unsafe {
                         (*inputs).count_ones() != layout.main_input_channels.unwrap().get()
@@ -873,7 +877,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 }
 
                 let has_main_output = layout.main_output_channels.is_some();
-                let aux_output_start_idx = if has_main_output { 0 } else { 1 };
+                let aux_output_start_idx = if has_main_output { 1 } else { 0 };
                 if unsafe {
                     (*outputs).count_ones()
                         != layout
@@ -1096,50 +1100,78 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
             }
 
             // If `P::SAMPLE_ACCURATE_AUTOMATION` is set, then we'll split up the audio buffer into
-            // chunks whenever a parameter change occurs. To do that, we'll store all of those
-            // parameter changes in a vector. Otherwise all parameter changes are handled right here
-            // and now. We'll also need to store the note events in the same vector because MIDI CC
-            // messages are sent through parameter changes. This vector gets sorted at the end so we
-            // can treat it as a sort of queue.
+            // chunks whenever a parameter change occurs. The changes stay in the host's queues: we
+            // keep one cursor per queue and split at the earliest next point (PATCHES.md, 5).
+            // Otherwise all parameter changes are handled right here and now. Note events
+            // (including MIDI CC messages, which are sent through parameter changes) are stored
+            // in a vector sorted by timing, so we can treat it as a sort of queue.
             let mut process_events = self.inner.process_events.borrow_mut();
             process_events.clear();
-
-            let push_process_event = |process_events: &mut AtomicRefMut<Vec<ProcessEvent<P>>>,
-                                      event: ProcessEvent<P>| {
-                permit_alloc(|| {
-                    // In the rare case the host sends a very large amount of events at once, there
-                    // is not much we can do except to just accept the allocation.
-                    if process_events.len() == process_events.capacity() {
-                        crate::nice_warn!(
-                            "Input event buffer filled up! This will cause an allocation."
-                        );
-                    }
-
-                    // Make sure events are (stable) sorted by timing. The majority of the time hosts
-                    // will send events in order, so sorting like this shouldn't be too much of a
-                    // performance hit.
-                    //
-                    // NOTE: It's important that this sort is stable, because parameter changes need to be
-                    //       processed before note events. Otherwise you'll get out of bounds note events
-                    //       with block splitting when the note event occurs at one index after the end (or
-                    //       on the exclusive end index) of the block.
-                    if let Some(last_event) = process_events.last() {
-                        if event.timing() >= last_event.timing() {
-                            process_events.push(event);
-                        } else {
-                            let insert_i =
-                                process_events.partition_point(|x| x.timing() <= event.timing());
-                            process_events.insert(insert_i, event);
-                        }
-                    } else {
-                        process_events.push(event);
-                    }
+            let mut param_queue_cursors = self.inner.param_queue_cursors.borrow_mut();
+            param_queue_cursors.clear();
+            let param_changes = unsafe { ComRef::from_raw(data.inputParameterChanges) };
+            // Reads the next point of a cursor's queue, or marks the cursor as done.
+            let advance_cursor = |cursor: &mut ParamQueueCursor| {
+                let mut sample_offset = 0i32;
+                let mut value = 0.0f64;
+                let queue = param_changes.and_then(|changes| unsafe {
+                    ComRef::from_raw(changes.getParameterData(cursor.queue_index))
                 });
+                cursor.next_timing = u32::MAX;
+                while let Some(queue) = queue
+                    && cursor.next_point < cursor.num_points
+                {
+                    let point = cursor.next_point;
+                    cursor.next_point += 1;
+                    if unsafe { queue.getPoint(point, &mut sample_offset, &mut value) } == kResultOk
+                    {
+                        cursor.next_timing = clamp_input_event_timing(
+                            sample_offset.max(0) as u32,
+                            total_buffer_len as u32,
+                        );
+                        cursor.next_value = value as f32;
+                        break;
+                    }
+                }
             };
+
+            let push_process_event =
+                |process_events: &mut AtomicRefMut<Vec<PluginNoteEvent<P>>>,
+                 event: PluginNoteEvent<P>| {
+                    permit_alloc(|| {
+                        // In the rare case the host sends a very large amount of events at once, there
+                        // is not much we can do except to just accept the allocation.
+                        if process_events.len() == process_events.capacity() {
+                            crate::nice_warn!(
+                                "Input event buffer filled up! This will cause an allocation."
+                            );
+                        }
+
+                        // Make sure events are (stable) sorted by timing. The majority of the time hosts
+                        // will send events in order, so sorting like this shouldn't be too much of a
+                        // performance hit.
+                        //
+                        // NOTE: It's important that this sort is stable, because parameter changes need to be
+                        //       processed before note events. Otherwise you'll get out of bounds note events
+                        //       with block splitting when the note event occurs at one index after the end (or
+                        //       on the exclusive end index) of the block.
+                        if let Some(last_event) = process_events.last() {
+                            if event.timing() >= last_event.timing() {
+                                process_events.push(event);
+                            } else {
+                                let insert_i = process_events
+                                    .partition_point(|x| x.timing() <= event.timing());
+                                process_events.insert(insert_i, event);
+                            }
+                        } else {
+                            process_events.push(event);
+                        }
+                    });
+                };
 
             // First we'll go through the parameter changes. This may also include MIDI CC messages
             // if the plugin supports those
-            if let Some(param_changes) = unsafe { ComRef::from_raw(data.inputParameterChanges) } {
+            if let Some(param_changes) = param_changes {
                 let num_param_queues = unsafe { param_changes.getParameterCount() };
                 for change_queue_idx in 0..num_param_queues {
                     if let Some(param_change_queue) = unsafe {
@@ -1148,6 +1180,27 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                         let param_hash = unsafe { param_change_queue.getParameterId() };
                         let num_changes = unsafe { param_change_queue.getPointCount() };
                         if num_changes <= 0 {
+                            continue;
+                        }
+
+                        let is_midi_param = P::MIDI_INPUT >= MidiConfig::MidiCCs
+                            && (VST3_MIDI_PARAMS_START..VST3_MIDI_PARAMS_END).contains(&param_hash);
+                        // A host that sends more queues than there are parameters (several for
+                        // one parameter) gets the extra ones applied at the block's start.
+                        if P::SAMPLE_ACCURATE_AUTOMATION
+                            && !is_midi_param
+                            && param_queue_cursors.len() < param_queue_cursors.capacity()
+                        {
+                            let mut cursor = ParamQueueCursor {
+                                queue_index: change_queue_idx,
+                                hash: param_hash,
+                                num_points: num_changes,
+                                next_point: 0,
+                                next_timing: u32::MAX,
+                                next_value: 0.0,
+                            };
+                            advance_cursor(&mut cursor);
+                            param_queue_cursors.push(cursor);
                             continue;
                         }
 
@@ -1172,10 +1225,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
 
                                 // MIDI CC messages, channel pressure, and pitch bend are also sent
                                 // as parameter changes
-                                if P::MIDI_INPUT >= MidiConfig::MidiCCs
-                                    && (VST3_MIDI_PARAMS_START..VST3_MIDI_PARAMS_END)
-                                        .contains(&param_hash)
-                                {
+                                if is_midi_param {
                                     let midi_param_relative_idx =
                                         param_hash - VST3_MIDI_PARAMS_START;
                                     // This goes up to 130 for the 128 CCs followed by channel pressure and pitch bend
@@ -1185,7 +1235,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
 
                                     push_process_event(
                                         &mut process_events,
-                                        ProcessEvent::NoteEvent(match midi_cc {
+                                        match midi_cc {
                                             // kAfterTouch
                                             128 => NoteEvent::MidiChannelPressure {
                                                 timing,
@@ -1204,15 +1254,6 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                                 cc: n,
                                                 value,
                                             },
-                                        }),
-                                    );
-                                } else if P::SAMPLE_ACCURATE_AUTOMATION {
-                                    push_process_event(
-                                        &mut process_events,
-                                        ProcessEvent::ParameterChange {
-                                            timing,
-                                            hash: param_hash,
-                                            normalized_value: value,
                                         },
                                     );
                                 } else {
@@ -1277,48 +1318,45 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
 
                             push_process_event(
                                 &mut process_events,
-                                ProcessEvent::NoteEvent(NoteEvent::NoteOn {
+                                NoteEvent::NoteOn {
                                     timing,
                                     voice_id: voice_from_i32(event.noteId),
                                     channel: channel_from_i16(event.channel),
                                     key: key_from_i16(event.pitch),
                                     velocity: event.velocity,
-                                }),
+                                },
                             );
                         } else if event.r#type == EventTypes_::kNoteOffEvent as u16 {
                             let event = unsafe { event.__field0.noteOff };
 
                             push_process_event(
                                 &mut process_events,
-                                ProcessEvent::NoteEvent(NoteEvent::NoteOff {
+                                NoteEvent::NoteOff {
                                     timing,
                                     voice_id: voice_from_i32(event.noteId),
                                     channel: channel_from_i16(event.channel),
                                     key: key_from_i16(event.pitch),
                                     velocity: event.velocity,
-                                }),
+                                },
                             );
                         } else if event.r#type == EventTypes_::kPolyPressureEvent as u16 {
                             let event = unsafe { event.__field0.polyPressure };
 
                             push_process_event(
                                 &mut process_events,
-                                ProcessEvent::NoteEvent(NoteEvent::PolyPressure {
+                                NoteEvent::PolyPressure {
                                     timing,
                                     voice_id: voice_from_i32(event.noteId),
                                     channel: channel_from_i16(event.channel),
                                     key: key_from_i16(event.pitch),
                                     pressure: event.pressure,
-                                }),
+                                },
                             );
                         } else if event.r#type == EventTypes_::kNoteExpressionValueEvent as u16 {
                             let event = unsafe { event.__field0.noteExpressionValue };
                             match note_expression_controller.translate_event(timing, &event) {
                                 Some(translated_event) => {
-                                    push_process_event(
-                                        &mut process_events,
-                                        ProcessEvent::NoteEvent(translated_event),
-                                    );
+                                    push_process_event(&mut process_events, translated_event);
                                 }
                                 None => crate::nice_trace!(
                                     "Unhandled note expression type: {}",
@@ -1338,10 +1376,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                 std::slice::from_raw_parts(event.bytes, event.size as usize)
                             };
                             if let Ok(note_event) = NoteEvent::from_midi(timing, sysex_buffer) {
-                                push_process_event(
-                                    &mut process_events,
-                                    ProcessEvent::NoteEvent(note_event),
-                                );
+                                push_process_event(&mut process_events, note_event);
                             };
                         }
                     }
@@ -1352,59 +1387,48 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
             let mut block_end;
             let mut event_start_idx = 0;
             let result = loop {
-                // In sample-accurate automation mode we'll handle all parameter changes from the
-                // sorted process event array until we run into for the current sample, and then
-                // process the block between the current sample and the sample containing the next
-                // parameter change, if any. All timings also need to be compensated for this. As
-                // mentioned above, for this to work correctly parameter changes need to be ordered
-                // before note events at the same index.
+                // In sample-accurate automation mode we'll apply every parameter change due at the
+                // current sample, and then process the block between the current sample and the
+                // sample of the next parameter change, if any. Parameter changes are applied before
+                // note events at the same index. Note event timings need to be compensated for the
+                // block start.
                 // The extra scope is here to make sure we release the borrow on input_events
                 {
+                    block_end = total_buffer_len;
+                    for cursor in param_queue_cursors.iter_mut() {
+                        while cursor.next_timing <= block_start as u32 {
+                            self.inner.set_normalized_value_by_hash(
+                                cursor.hash,
+                                cursor.next_value,
+                                Some(sample_rate),
+                            );
+                            advance_cursor(cursor);
+                        }
+                        block_end = block_end.min(cursor.next_timing as usize);
+                    }
+
                     let mut input_note_events = self.inner.input_note_events.borrow_mut();
                     input_note_events.clear();
+                    while let Some(event) = process_events.get(event_start_idx)
+                        && (event.timing() as usize) < block_end
+                    {
+                        event_start_idx += 1;
+                        // We need to make sure to compensate the event for any block splitting,
+                        // since we had to create the event object beforehand
+                        let mut event = event.clone();
+                        event.subtract_timing(block_start as u32);
 
-                    block_end = total_buffer_len;
-                    for event_idx in event_start_idx..process_events.len() {
-                        match &process_events[event_idx] {
-                            ProcessEvent::ParameterChange {
-                                timing,
-                                hash,
-                                normalized_value,
-                            } => {
-                                // If this parameter change happens after the start of this block, then
-                                // we'll split the block here and handle this parameter change after
-                                // we've processed this block
-                                if *timing != block_start as u32 {
-                                    event_start_idx = event_idx;
-                                    block_end = *timing as usize;
-                                    break;
-                                }
-
-                                self.inner.set_normalized_value_by_hash(
-                                    *hash,
-                                    *normalized_value,
-                                    Some(sample_rate),
+                        permit_alloc(|| {
+                            // In the rare case the host sends a very large amount of events at once, there
+                            // is not much we can do except to just accept the allocation.
+                            if input_note_events.len() == input_note_events.capacity() {
+                                crate::nice_warn!(
+                                    "Input note event buffer filled up! This will cause \
+                                     an allocation."
                                 );
                             }
-                            ProcessEvent::NoteEvent(event) => {
-                                // We need to make sure to compensate the event for any block splitting,
-                                // since we had to create the event object beforehand
-                                let mut event = event.clone();
-                                event.subtract_timing(block_start as u32);
-
-                                permit_alloc(|| {
-                                    // In the rare case the host sends a very large amount of events at once, there
-                                    // is not much we can do except to just accept the allocation.
-                                    if input_note_events.len() == input_note_events.capacity() {
-                                        crate::nice_warn!(
-                                            "Input note event buffer filled up! This will cause \
-                                             an allocation."
-                                        );
-                                    }
-                                    input_note_events.push_back(event);
-                                });
-                            }
-                        }
+                            input_note_events.push_back(event);
+                        });
                     }
                 }
 
