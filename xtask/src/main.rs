@@ -2,9 +2,10 @@
 //!
 //! - `cargo xtask bundle strata --release` → `target/bundled/Strata.{clap,vst3}`
 //! - `cargo xtask install` → builds release bundles and copies them to `~/.clap`, `~/.vst3`
-//! - `cargo xtask test` → every test: unit tests, the CLAP host harness and the VST3 host test
-//!   (pedalboard, in a Python venv under `target/venv`), against a debug bundle whose process()
-//!   aborts on any allocation.
+//! - `cargo xtask test` → every test: the plugin validators (clap-validator, VST3 validator,
+//!   pluginval), unit tests, the CLAP host harness and the VST3 host test (pedalboard, in a
+//!   Python venv under `target/venv`), against a debug bundle whose process() aborts on any
+//!   allocation.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,6 +26,10 @@ fn main() -> Result<()> {
         "install" => install(&rest),
         "test" => test(&rest),
         "test-bundle" => test_bundle().map(|dir| println!("{}", dir.display())),
+        "validate" => match rest.first() {
+            Some(dir) => validate(Path::new(dir)),
+            None => validate(&test_bundle()?),
+        },
         "bundle" | "bundle-universal" | "known-packages" => {
             let all = std::iter::once(command).chain(rest);
             nice_plug_xtask::main_with_args("cargo xtask", all)
@@ -35,7 +40,8 @@ fn main() -> Result<()> {
                  commands:\n  \
                  bundle <package> [--release]   build plugin bundles into target/bundled\n  \
                  install [--no-build]           build release bundles, copy to ~/.clap and ~/.vst3\n  \
-                 test [cargo test args]         run every test (unit, CLAP host, VST3 host)\n  \
+                 test [cargo test args]         run every test (validators, unit, CLAP host, VST3 host)\n  \
+                 validate [DIR]                 run the plugin validators on DIR/Strata.{{clap,vst3}}\n  \
                  test-bundle                    build the debug bundles the host tests load"
             );
             if command.is_empty() || command == "help" || command == "--help" {
@@ -138,16 +144,58 @@ fn python_venv() -> Result<PathBuf> {
     Ok(python)
 }
 
-/// Every test: bundles first, then `cargo test --workspace` with the host tests pointed at them.
+/// Every test: bundles first, the hosts' conformance suites on them, then `cargo test
+/// --workspace` with the host tests pointed at them. A failed conformance run fails the whole
+/// command, after the tests have run.
 fn test(extra: &[String]) -> Result<()> {
     let bundles = test_bundle()?;
     let python = python_venv()?;
+    let conformance = validate(&bundles);
     println!("Host tests load bundles from {}", bundles.display());
     run(Command::new("cargo")
         .args(["test", "--workspace"])
         .args(extra)
         .env("STRATA_TEST_BUNDLES", &bundles)
-        .env("STRATA_TEST_PYTHON", &python))
+        .env("STRATA_TEST_PYTHON", &python))?;
+    conformance
+}
+
+/// Where the project's validators live: `$STRATA_VALIDATORS`, else `../shared/tools/validators`
+/// beside the repository.
+fn validators_dir() -> Result<PathBuf> {
+    Ok(match std::env::var_os("STRATA_VALIDATORS") {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::current_dir()?.join("../shared/tools/validators"),
+    })
+}
+
+/// clap-validator, Steinberg's VST3 validator (`-e`) and pluginval on the bundles in `dir`,
+/// through the validators' own `validate` runner: it fails on any failed, crashed or warning
+/// result, any failed VST3 test and any ERROR/WARN line. The debug bundles abort on an
+/// allocation inside `process()`, so the validators' dense automation proves there is none.
+fn validate(dir: &Path) -> Result<()> {
+    let runner = validators_dir()?.join("validate");
+    if !runner.exists() {
+        let line = "=".repeat(78);
+        println!(
+            "{line}\nCONFORMANCE NOT CHECKED: {} is missing, so clap-validator, the VST3 \
+             validator\nand pluginval did not run. Set STRATA_VALIDATORS to their directory.\n{line}",
+            runner.display()
+        );
+        return Ok(());
+    }
+    // Fresh logs each run, so a stale one is never mistaken for this run's.
+    let logs = target_dir()?.join("validate");
+    let _ = std::fs::remove_dir_all(&logs);
+    std::fs::create_dir_all(&logs)?;
+    let logs = std::fs::canonicalize(logs)?;
+    println!("Conformance: {} {}", runner.display(), dir.display());
+    run(Command::new(&runner).arg(dir).env("VALIDATE_LOGS", &logs)).with_context(|| {
+        format!(
+            "the plugin validators found conformance failures (logs in {})",
+            logs.display()
+        )
+    })
 }
 
 fn run(command: &mut Command) -> Result<()> {

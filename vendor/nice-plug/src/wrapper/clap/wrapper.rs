@@ -437,14 +437,13 @@ impl<P: ClapPlugin> MainThreadExecutor<Task<P>> for Wrapper<P> {
                 }
             }
             Task::LatencyChanged => match &*self.host_latency.borrow() {
-                Some(host_latency) => {
+                Some(_) => {
                     crate::nice_debug_assert!(is_gui_thread);
 
                     // `clap_host_latency::changed()` may only be called from within
                     // `clap_plugin::activate()` (PATCHES.md, 1). Remember the change and notify
                     // the host in the next `activate()`, asking for a restart if the plugin is
                     // active now. A deactivated plugin is activated before it processes again.
-                    let _ = host_latency;
                     self.latency_changed.store(true, Ordering::SeqCst);
                     if self.is_activated.load(Ordering::SeqCst) {
                         self.request_restart();
