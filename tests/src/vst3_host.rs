@@ -5,6 +5,7 @@
 //! large blocks and the processor's calls while processing.
 
 use std::ffi::{CStr, c_void};
+use std::mem::ManuallyDrop;
 use std::path::Path;
 use std::ptr::null_mut;
 
@@ -22,10 +23,12 @@ use vst3::Steinberg::{
 };
 use vst3::{Class, ComPtr, ComWrapper, Interface};
 
-/// A loaded `.vst3` bundle. Instances keep it loaded.
+/// A loaded `.vst3` bundle. Like a DAW, the tests never unload a module: closing it while the
+/// plugin's own threads (its event loop) still wind down crashes the process, and several
+/// tests load the same module at once.
 pub struct Vst3Library {
     factory: ComPtr<IPluginFactory>,
-    library: Library,
+    _library: ManuallyDrop<Library>,
 }
 
 impl Vst3Library {
@@ -49,7 +52,10 @@ impl Vst3Library {
                 .get::<unsafe extern "system" fn() -> *mut IPluginFactory>(b"GetPluginFactory")?;
             ComPtr::from_raw(get_factory()).context("GetPluginFactory returned null")?
         };
-        Ok(Vst3Library { factory, library })
+        Ok(Vst3Library {
+            factory,
+            _library: ManuallyDrop::new(library),
+        })
     }
 
     /// A new instance of the bundle's first audio effect class, initialised.
@@ -89,20 +95,6 @@ impl Vst3Library {
             }
         }
         bail!("the bundle has no audio effect class")
-    }
-}
-
-impl Drop for Vst3Library {
-    fn drop(&mut self) {
-        // SAFETY: ModuleExit takes no arguments; every instance (which holds `&self`) is gone.
-        unsafe {
-            if let Ok(exit) = self
-                .library
-                .get::<unsafe extern "C" fn() -> bool>(b"ModuleExit")
-            {
-                exit();
-            }
-        }
     }
 }
 

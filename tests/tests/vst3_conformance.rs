@@ -5,6 +5,7 @@
 
 use strata_tests::bundle_path;
 use strata_tests::clap_host::require;
+use strata_tests::signal::{first_difference, sine};
 use strata_tests::vst3_host::{HostParamChanges, Vst3Instance, Vst3Library};
 use vst3::Steinberg::Vst::ParameterInfo_::ParameterFlags_::{kIsBypass, kIsList};
 use vst3::Steinberg::Vst::SpeakerArr::{kMono, kStereo};
@@ -26,7 +27,7 @@ fn enum_parameters_are_lists() {
         let params = plugin.params();
         let lists: Vec<&str> = params
             .iter()
-            .filter(|p| p.flags & kIsList as i32 != 0)
+            .filter(|p| p.flags & kIsList != 0)
             .map(|p| p.title.as_str())
             .collect();
         // Eight bands × (type, slope) + the detector and the sidechain source.
@@ -38,7 +39,7 @@ fn enum_parameters_are_lists() {
             assert!(!lists.contains(&title), "{title} should not be a list");
         }
         let bypass = plugin.param("Bypass");
-        assert_ne!(bypass.flags & kIsBypass as i32, 0);
+        assert_ne!(bypass.flags & kIsBypass, 0);
         let slope = plugin.param("EQ1 Slope");
         assert_eq!(slope.step_count, 5, "six slopes");
     });
@@ -85,17 +86,10 @@ fn controller_follows_set_param_while_processing() {
     });
 }
 
-/// Index of the first sample where `a` and `b` differ.
-fn first_difference(a: &[f32], b: &[f32]) -> Option<usize> {
-    a.iter().zip(b).position(|(x, y)| x != y)
-}
-
 #[test]
 fn points_in_several_queues_split_the_block_at_their_samples() {
     const FRAMES: usize = 8192;
-    let tone: Vec<f32> = (0..FRAMES)
-        .map(|n| 0.5 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / RATE).sin() as f32)
-        .collect();
+    let tone = sine(440.0, 0.5, RATE, FRAMES);
     // Output gain −6 dB at sample 1000; input gain +6 dB at sample 3000 (both ±24 dB ranges).
     let run = |input_gain_at: Option<i32>, output_gain_at: Option<i32>| {
         let mut out = [tone.clone(), tone.clone()];

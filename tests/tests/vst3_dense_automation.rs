@@ -7,6 +7,7 @@
 
 use strata_tests::bundle_path;
 use strata_tests::clap_host::require;
+use strata_tests::signal::sine;
 use strata_tests::vst3_host::{HostParamChanges, Vst3Library};
 use vst3::Steinberg::kResultOk;
 
@@ -24,9 +25,7 @@ fn every_parameter_at_every_sample_allocates_nothing() {
     assert!(params.len() > 60, "{} parameters", params.len());
     plugin.start(RATE, FRAMES).unwrap();
 
-    let tone: Vec<f32> = (0..FRAMES)
-        .map(|n| 0.5 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / RATE).sin() as f32)
-        .collect();
+    let tone = sine(440.0, 0.5, RATE, FRAMES);
     let mut worst_growth = 0i64;
     for block in 0..BLOCKS {
         // Each parameter wobbles around its default at every sample: enough to change every
