@@ -6,15 +6,13 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
+use nice_plug_egui::RepaintNotifier;
 
 pub mod analyzer;
 pub mod chain;
 pub mod dsp;
 pub mod editor;
-pub mod embedded;
-pub mod gui_host;
 pub mod params;
-pub mod state;
 pub mod telemetry;
 
 use chain::{BlockGains, Chain};
@@ -33,20 +31,22 @@ pub struct Strata {
     telemetry_receiver: Arc<Mutex<TelemetryReceiver>>,
     /// `meter_reset` as it was in the last block (resets happen on its rising edge).
     meter_reset_was_on: bool,
+    /// The flag the telemetry raises to wake an open editor.
+    repaint: RepaintNotifier,
     /// The editor window's size, kept while the plugin lives.
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
-    host_status: editor::HostStatus,
 }
 
 impl Default for Strata {
     fn default() -> Self {
-        let (telemetry, receiver) = telemetry::channel();
+        let repaint = RepaintNotifier::new();
+        let (telemetry, receiver) = telemetry::channel(repaint.clone());
         Strata {
             params: Arc::new(StrataParams::default()),
             chain: Chain::new(48_000.0),
             reported_latency: 0,
             telemetry,
-            host_status: editor::HostStatus::new(receiver.repaint_notifier()),
+            repaint,
             telemetry_receiver: Arc::new(Mutex::new(receiver)),
             meter_reset_was_on: false,
             editor_state: editor::default_state(),
@@ -60,14 +60,26 @@ impl Strata {
         self.telemetry_receiver.clone()
     }
 
-    /// The status line a host embedding the editor shows in its header.
-    pub fn host_status(&self) -> editor::HostStatus {
-        self.host_status.clone()
-    }
-
     /// The parameter tree, typed (nice-plug's `params()` hands it out as `dyn Params`).
     pub fn strata_params(&self) -> Arc<StrataParams> {
         self.params.clone()
+    }
+
+    /// The editor with what a program embedding it adds (the standalone's status line).
+    pub fn embedded_editor(
+        &self,
+        host: Arc<dyn editor::EmbeddingHost>,
+    ) -> Option<<Self as Plugin>::Editor> {
+        editor::create(self.editor_parts(), Some(host))
+    }
+
+    fn editor_parts(&self) -> editor::EditorParts {
+        editor::EditorParts {
+            params: self.params.clone(),
+            telemetry: self.telemetry_receiver.clone(),
+            repaint: self.repaint.clone(),
+            state: self.editor_state.clone(),
+        }
     }
 }
 
@@ -113,12 +125,7 @@ impl Plugin for Strata {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(
-            self.params.clone(),
-            self.telemetry_receiver.clone(),
-            self.editor_state.clone(),
-            self.host_status.clone(),
-        )
+        editor::create(self.editor_parts(), None)
     }
 
     fn activate(

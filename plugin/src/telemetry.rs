@@ -6,15 +6,14 @@
 //! - analyzer samples (mono sums before and after the chain) through an `rtrb` ring: when the
 //!   GUI is slow or closed the ring fills and further samples are dropped and counted;
 //! - loudness-reset requests from the GUI, as a counter the audio thread compares;
-//! - a repaint request (an atomic flag the editor polls) with every frame that has signal and
-//!   for a few seconds after, so an open editor goes idle while the audio is silent.
+//! - a wake-up with every frame that has signal and for a few seconds after, so an open editor
+//!   goes idle while the audio is silent. What a wake-up does is the editor's business (it
+//!   raises the flag its window polls); this side only calls [`Wake::wake`].
 //!
 //! The sender lives in the plugin (audio thread); the receiver goes to the editor.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-
-use nice_plug_egui::RepaintNotifier;
 
 use crate::dsp::meter::MeterFrame;
 
@@ -26,6 +25,17 @@ pub const ANALYZER_CAPACITY: usize = 1 << 16;
 const TRAILING_FRAMES: u32 = 200;
 
 /// One analyzer sample: the mono sum of the plugin's input and of its output at one instant.
+/// Whoever shows the telemetry: woken when a frame worth drawing was published.
+pub trait Wake: Send + 'static {
+    /// Runs on the audio thread: must not allocate or block (an atomic store).
+    fn wake(&self);
+}
+
+/// Nobody to wake (tests, hosts without an editor).
+impl Wake for () {
+    fn wake(&self) {}
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct AnalyzerSample {
     pub pre: f32,
@@ -44,7 +54,7 @@ pub struct TelemetrySender {
     analyzer: rtrb::Producer<AnalyzerSample>,
     shared: Arc<Shared>,
     seen_resets: u32,
-    repaint: RepaintNotifier,
+    wake: Box<dyn Wake>,
     frames_since_signal: u32,
     wakeups: u64,
 }
@@ -54,22 +64,21 @@ pub struct TelemetryReceiver {
     frames: triple_buffer::Output<MeterFrame>,
     analyzer: rtrb::Consumer<AnalyzerSample>,
     shared: Arc<Shared>,
-    repaint: RepaintNotifier,
 }
 
-/// A connected pair. Allocates: create it outside the audio thread.
-pub fn channel() -> (TelemetrySender, TelemetryReceiver) {
+/// A connected pair whose sender calls `wake` for frames worth drawing. Allocates: create it
+/// outside the audio thread.
+pub fn channel(wake: impl Wake) -> (TelemetrySender, TelemetryReceiver) {
     let (frames_in, frames_out) = triple_buffer::triple_buffer(&MeterFrame::default());
     let (producer, consumer) = rtrb::RingBuffer::new(ANALYZER_CAPACITY);
     let shared = Arc::new(Shared::default());
-    let repaint = RepaintNotifier::new();
     (
         TelemetrySender {
             frames: frames_in,
             analyzer: producer,
             shared: shared.clone(),
             seen_resets: 0,
-            repaint: repaint.clone(),
+            wake: Box::new(wake),
             frames_since_signal: TRAILING_FRAMES,
             wakeups: 0,
         },
@@ -77,7 +86,6 @@ pub fn channel() -> (TelemetrySender, TelemetryReceiver) {
             frames: frames_out,
             analyzer: consumer,
             shared,
-            repaint,
         },
     )
 }
@@ -93,7 +101,7 @@ impl TelemetrySender {
     /// Make `frame` the newest (an unread older one is replaced) and wake the editor if the
     /// frame has signal or followed one closely.
     ///
-    /// Runs on the audio thread: must not allocate or block (the wake-up is an atomic store).
+    /// Runs on the audio thread: must not allocate or block (nor may the wake-up).
     pub fn publish(&mut self, frame: MeterFrame) {
         self.frames.write(frame);
         self.frames_since_signal = if frame.shows_signal() {
@@ -102,12 +110,12 @@ impl TelemetrySender {
             self.frames_since_signal.saturating_add(1)
         };
         if self.frames_since_signal <= TRAILING_FRAMES {
-            self.repaint.request_repaint();
+            self.wake.wake();
             self.wakeups += 1;
         }
     }
 
-    /// How many published frames asked the editor to repaint.
+    /// How many published frames woke the editor.
     pub fn wakeups(&self) -> u64 {
         self.wakeups
     }
@@ -168,11 +176,6 @@ impl TelemetryReceiver {
         self.shared.reset_requests.fetch_add(1, Ordering::Release);
     }
 
-    /// The flag `publish` raises; the editor window polls it and repaints when it is set.
-    pub fn repaint_notifier(&self) -> RepaintNotifier {
-        self.repaint.clone()
-    }
-
     /// Analyzer samples dropped so far because the GUI did not keep up.
     pub fn dropped_analyzer_samples(&self) -> u64 {
         self.shared.dropped_samples.load(Ordering::Relaxed)
@@ -195,7 +198,7 @@ mod tests {
 
     #[test]
     fn the_editor_is_woken_by_signal_and_left_alone_in_silence() {
-        let (mut sender, _receiver) = channel();
+        let (mut sender, _receiver) = channel(());
         for seq in 1..=1000 {
             sender.publish(frame(seq, f32::NEG_INFINITY));
         }

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod device;
 pub mod drift;
 pub mod duplex;
+pub mod host;
 pub mod recorder;
 pub mod render;
 pub mod resampler;

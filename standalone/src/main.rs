@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use strata::embedded::EmbeddedStrata;
 use strata_standalone::device::hardware::{self, Request};
 use strata_standalone::device::select::{self, Selection, SimulatedClocks};
 use strata_standalone::duplex::InputMap;
+use strata_standalone::host::EmbeddedStrata;
 use strata_standalone::recorder::Recorder;
 use strata_standalone::render::{self, RenderOptions};
 use strata_standalone::session::{Session, SessionOptions};
@@ -84,8 +84,9 @@ fn run_live(args: cli::Live) -> Result<(), String> {
     if !args.no_gui && !display {
         println!("No display: running without the editor (--no-gui).");
     }
-    let gui = (!args.no_gui && display).then(|| (strata.editor(), strata.gui_context()));
-    let host_status = strata.host_status();
+    let host_status = window::WindowStatus::new();
+    let gui = (!args.no_gui && display)
+        .then(|| (strata.editor(host_status.clone()), strata.gui_context()));
 
     let selection = Selection {
         host: args.audio_host.clone(),

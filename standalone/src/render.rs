@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use strata::embedded::EmbeddedStrata;
+use crate::host::EmbeddedStrata;
 
 use crate::resampler::Converter;
 use crate::wav::{self, Bits};

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use strata::embedded::EmbeddedStrata;
+use crate::host::EmbeddedStrata;
 
 use crate::device::{Faults, InputDevice, OutputDevice, StreamFormat};
 use crate::duplex::{DuplexConfig, EngineStats, InputMap, OutputSide, Processor, engine};

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use crate::host::EmbeddedStrata;
 use nice_plug::prelude::PluginState;
-use strata::embedded::EmbeddedStrata;
 
 /// Load `preset` (if any), then apply each `ID=VALUE`; settle on the result. On any error the
 /// message says what was wrong and what would be valid.

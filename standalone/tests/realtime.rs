@@ -8,9 +8,9 @@
 
 use nice_assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count};
 use std::sync::atomic::Ordering;
-use strata::embedded::EmbeddedStrata;
 use strata_standalone::device::virtual_clock::{Side, Simulation, VirtualClock, mic_to_stereo};
 use strata_standalone::duplex::engine;
+use strata_standalone::host::EmbeddedStrata;
 
 #[test]
 fn duplex_callbacks_never_allocate() {

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use strata::embedded::EmbeddedStrata;
 use strata_standalone::device::simulated::{SimulatedInput, SimulatedOutput, Source};
 use strata_standalone::device::virtual_clock::VirtualClock;
 use strata_standalone::device::{Faults, OutputCallback, OutputDevice, StreamFormat};
 use strata_standalone::duplex::InputMap;
+use strata_standalone::host::EmbeddedStrata;
 use strata_standalone::session::{Devices, Session, SessionOptions};
 
 /// An output device that fails after `fail_after` callbacks (if set) and announces

@@ -12,7 +12,6 @@
 
 mod dynamics_panel;
 pub mod eq_panel;
-pub mod host_status;
 mod meters_panel;
 pub mod model;
 
@@ -23,13 +22,11 @@ use egui::{Align, Layout, Pos2, Rect, RichText, Ui, UiBuilder, Vec2};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::prelude::*;
-use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
+use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
 use strata_ui::{theme, toggle};
 
-pub use host_status::HostStatus;
-
 use crate::params::StrataParams;
-use crate::telemetry::TelemetryReceiver;
+use crate::telemetry::{self, TelemetryReceiver};
 pub use model::EditorModel;
 
 /// Initial and smallest window sizes (logical pixels).
@@ -43,26 +40,56 @@ pub fn default_state() -> Arc<EguiEditorState> {
     EguiEditorState::from_size(LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1), 1.0)
 }
 
+/// The telemetry wakes the editor by raising the flag its window polls.
+impl telemetry::Wake for RepaintNotifier {
+    fn wake(&self) {
+        self.request_repaint();
+    }
+}
+
+/// What a program that embeds the editor itself (the standalone) adds to it. A DAW adds
+/// nothing: it has its own status display and closes the window itself.
+pub trait EmbeddingHost: Send + Sync + 'static {
+    /// A status line for the header's right side (devices, rates, xruns), read every frame.
+    fn status_line(&self) -> Option<String>;
+    /// Whether the window should close now (the program is stopping).
+    fn close_requested(&self) -> bool;
+    /// The flag the editor's window polls: raising it asks for a repaint (a new status).
+    fn attach(&self, repaint: RepaintNotifier);
+}
+
 pub struct StrataEditor {
     params: Arc<StrataParams>,
     telemetry: Arc<Mutex<TelemetryReceiver>>,
     gui: Option<GuiContext>,
     model: EditorModel,
     started: Instant,
-    host_status: HostStatus,
+    host: Option<Arc<dyn EmbeddingHost>>,
 }
 
-/// The nice-plug editor for a plugin instance.
+/// What an editor is made from: the plugin's parameters, the GUI's end of its telemetry, the
+/// flag the telemetry raises to wake the window, and the window's size.
+pub struct EditorParts {
+    pub params: Arc<StrataParams>,
+    pub telemetry: Arc<Mutex<TelemetryReceiver>>,
+    pub repaint: RepaintNotifier,
+    pub state: Arc<EguiEditorState>,
+}
+
+/// The nice-plug editor for a plugin instance, with `host`'s additions if it is embedded.
 pub fn create(
-    params: Arc<StrataParams>,
-    telemetry: Arc<Mutex<TelemetryReceiver>>,
-    state: Arc<EguiEditorState>,
-    host_status: HostStatus,
+    parts: EditorParts,
+    host: Option<Arc<dyn EmbeddingHost>>,
 ) -> Option<EguiEditor<StrataEditor>> {
-    let repaint = telemetry
-        .lock()
-        .map(|t| t.repaint_notifier())
-        .unwrap_or_default();
+    let EditorParts {
+        params,
+        telemetry,
+        repaint,
+        state,
+    } = parts;
+    if let Some(host) = &host {
+        host.attach(repaint.clone());
+    }
     let settings = EguiNiceSettings::new()
         .with_tile("Strata")
         .with_resize_hint(
@@ -80,7 +107,7 @@ pub fn create(
             gui: None,
             model: EditorModel::new(),
             started: Instant::now(),
-            host_status,
+            host,
         },
     )
 }
@@ -106,11 +133,11 @@ impl NiceEguiApp for StrataEditor {
                 telemetry.request_loudness_reset();
             }
         }
-        self.model.host_status = self.host_status.line();
+        self.model.host_status = self.host.as_ref().and_then(|h| h.status_line());
         if let Some(gui) = &self.gui {
             draw(ui, &self.params, &gui.param_setter(), &mut self.model);
         }
-        if self.host_status.close_requested() {
+        if self.host.as_ref().is_some_and(|h| h.close_requested()) {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
         if self.model.is_moving() {

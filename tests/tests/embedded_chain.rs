@@ -1,6 +1,6 @@
 //! The whole chain through `Plugin::process`: latency, bypass alignment.
 
-use strata::embedded::EmbeddedStrata;
+use strata_standalone::host::EmbeddedStrata;
 
 const BLOCK: usize = 512;
 

@@ -3,7 +3,7 @@
 use std::f64::consts::PI;
 
 use strata::dsp::eq::{BANDS, BandSettings, Equalizer, MAX_BLOCK, Shape, Slope};
-use strata::embedded::EmbeddedStrata;
+use strata_standalone::host::EmbeddedStrata;
 
 /// Largest |x[n+1] − 2x[n] + x[n−1]|: a click (a jump in value or slope) shows up here long
 /// before it shows in a spectrum, while a pure sine of peak A at f stays below A·(2πf/fs)².

@@ -5,7 +5,7 @@
 #![cfg(debug_assertions)]
 
 use nice_assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count};
-use strata::embedded::EmbeddedStrata;
+use strata_standalone::host::EmbeddedStrata;
 
 const BLOCK: usize = 256;
 
@@ -67,6 +67,16 @@ fn process_noise(s: &mut EmbeddedStrata, blocks: usize, seed: u64, check_allocs:
                 setter.set_parameter(&band.gain, rng.f32() * 24.0 - 12.0);
             }
             setter.end_set_parameter(&band.gain);
+        }
+        if b % 17 == 9 {
+            // A whole state (a preset) from the editor: applied by `process`, and the resolved
+            // values handed back to be freed on this side.
+            let mut state = gui.get_state();
+            let gain = rng.f32() * 12.0 - 6.0;
+            state
+                .params
+                .insert("eq2_gain".into(), nice_plug::plugin::ParamValue::F32(gain));
+            gui.set_state(state);
         }
         let mut left: Vec<f32> = (0..BLOCK).map(|_| rng.f32() - 0.5).collect();
         let mut right = left.clone();

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use nice_assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count};
 use strata::dsp::meter::MeterFrame;
-use strata::embedded::EmbeddedStrata;
 use strata::telemetry::ANALYZER_CAPACITY;
+use strata_standalone::host::EmbeddedStrata;
 
 const RATE: f32 = 48_000.0;
 const BLOCK: usize = 480;

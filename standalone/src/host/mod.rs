@@ -1,17 +1,22 @@
 //! Strata without a plugin host: the same `Plugin`, driven through nice-plug's public API
 //! (activation, a `ProcessContext`, `Buffer::set_slices`, parameters by their stable ids).
-//! The standalone program and the in-process tests use it.
+//! The standalone program and the in-process tests use it; a DAW never loads this code.
 
-use std::collections::HashMap;
+mod gui_context;
+mod params;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
+use strata::Strata;
+use strata::editor::{EmbeddingHost, StrataEditor};
+use strata::params::StrataParams;
+use strata::telemetry::TelemetryReceiver;
 
-use crate::Strata;
-use crate::editor::StrataEditor;
-use crate::gui_host::{self, ParamQueue};
+use gui_context::ParamQueue;
+pub use params::{ParamTable, StateError};
 
 /// Why a parameter could not be set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +55,7 @@ impl std::error::Error for ParamError {}
 /// An activated Strata instance processing plain channel slices.
 pub struct EmbeddedStrata {
     plugin: Strata,
-    params: HashMap<String, ParamPtr>,
-    ids: Vec<String>,
+    params: Arc<ParamTable>,
     sample_rate: f32,
     max_block: usize,
     channels: usize,
@@ -63,24 +67,17 @@ pub struct EmbeddedStrata {
     gui_context: Option<GuiContext>,
 }
 
-// SAFETY: the parameter pointers point into the plugin's own `Arc<StrataParams>`, which the
-// plugin (owned by this struct) keeps alive; they are only dereferenced through `&self`/`&mut self`.
-unsafe impl Send for EmbeddedStrata {}
-
 impl EmbeddedStrata {
     /// Create and activate an instance for `channels` (1 or 2) at `sample_rate`, processing
     /// blocks of at most `max_block` samples.
     pub fn new(sample_rate: f32, max_block: usize, channels: usize) -> EmbeddedStrata {
         let plugin = Strata::default();
-        let map = plugin.params().param_map();
-        let ids = map.iter().map(|(id, _, _)| id.clone()).collect();
-        let params = map.into_iter().map(|(id, ptr, _)| (id, ptr)).collect();
+        let params = Arc::new(ParamTable::new(plugin.strata_params()));
         let mut this = EmbeddedStrata {
             plugin,
             params,
-            ids,
             sample_rate,
-            max_block,
+            max_block: max_block.max(1),
             channels: channels.clamp(1, 2),
             latency: Arc::new(AtomicU32::new(0)),
             transport: Transport::new(sample_rate),
@@ -104,9 +101,8 @@ impl EmbeddedStrata {
             max_buffer_size: self.max_block as u32,
             process_mode: ProcessMode::Realtime,
         };
-        for ptr in self.params.values() {
-            // SAFETY: see the `Send` impl; the pointers are valid while `plugin` lives.
-            unsafe { ptr._internal_update_smoother(self.sample_rate, true) };
+        for index in 0..self.params.len() {
+            self.params.update_smoother(index, self.sample_rate, true);
         }
         let mut context = Context {
             latency: &self.latency,
@@ -115,8 +111,8 @@ impl EmbeddedStrata {
         self.plugin.activate(&layout, &config, &mut context);
         self.plugin.reset();
         // Room for the channel slices, so processing never allocates.
-        let mut slices = Vec::with_capacity(self.channels);
-        slices.clear();
+        let slices = Vec::with_capacity(self.channels);
+        // SAFETY: an empty buffer of no slices.
         unsafe { self.buffer.set_slices(0, |s| *s = slices) };
     }
 
@@ -124,7 +120,7 @@ impl EmbeddedStrata {
     /// parameters, the editor's connection and the meters' readers.
     pub fn reconfigure(&mut self, sample_rate: f32, max_block: usize) {
         self.sample_rate = sample_rate;
-        self.max_block = max_block;
+        self.max_block = max_block.max(1);
         self.transport = Transport::new(sample_rate);
         self.settle();
     }
@@ -145,39 +141,29 @@ impl EmbeddedStrata {
     /// thread through a queue that `process` drains.
     pub fn gui_context(&mut self) -> GuiContext {
         if self.gui_context.is_none() {
-            let params = self
-                .ids
-                .iter()
-                .map(|id| (id.clone(), self.params[id]))
-                .collect();
-            let (context, queue) = gui_host::channel(params);
+            let (context, queue) = gui_context::channel(self.params.clone());
             self.gui_context = Some(context);
             self.gui_queue = Some(queue);
         }
         self.gui_context.clone().expect("just made")
     }
 
-    /// The plugin's editor (spawn it with `gui_context()`).
-    pub fn editor(&mut self) -> Option<nice_plug_egui::EguiEditor<StrataEditor>> {
-        let executor = AsyncExecutor::new(Arc::new(|_| {}), Arc::new(|_| {}));
-        self.plugin.editor(executor)
+    /// The plugin's editor (spawn it with `gui_context()`), showing `host`'s status line.
+    pub fn editor(
+        &self,
+        host: Arc<dyn EmbeddingHost>,
+    ) -> Option<nice_plug_egui::EguiEditor<StrataEditor>> {
+        self.plugin.embedded_editor(host)
     }
 
     /// The plugin's parameters, for an editor's `ParamSetter`.
-    pub fn params(&self) -> std::sync::Arc<crate::params::StrataParams> {
+    pub fn params(&self) -> Arc<StrataParams> {
         self.plugin.strata_params()
     }
 
     /// The plugin's meter frames and analyzer feed (the GUI's end).
-    pub fn telemetry(
-        &self,
-    ) -> std::sync::Arc<std::sync::Mutex<crate::telemetry::TelemetryReceiver>> {
+    pub fn telemetry(&self) -> Arc<std::sync::Mutex<TelemetryReceiver>> {
         self.plugin.telemetry()
-    }
-
-    /// The editor header's host status line (and the window's close request).
-    pub fn host_status(&self) -> crate::editor::HostStatus {
-        self.plugin.host_status()
     }
 
     /// Latency the plugin reports, in samples.
@@ -186,110 +172,98 @@ impl EmbeddedStrata {
     }
 
     /// Every parameter's stable id, in the plugin's order.
-    pub fn param_ids(&self) -> &[String] {
-        &self.ids
+    pub fn param_ids(&self) -> Vec<String> {
+        self.params.ids().map(str::to_owned).collect()
     }
 
-    fn ptr(&self, id: &str) -> Result<ParamPtr, ParamError> {
-        self.params
-            .get(id)
-            .copied()
-            .ok_or_else(|| ParamError::UnknownId {
-                id: id.to_string(),
-                known: self.ids.clone(),
-            })
+    fn index(&self, id: &str) -> Result<usize, ParamError> {
+        self.params.index(id).ok_or_else(|| ParamError::UnknownId {
+            id: id.to_string(),
+            known: self.param_ids(),
+        })
     }
 
     /// Set a parameter from text in its own display units (`"6"`, `"1.5 kHz"`, `"Bell"`).
     pub fn set_param_text(&mut self, id: &str, text: &str) -> Result<(), ParamError> {
-        let ptr = self.ptr(id)?;
-        // SAFETY: valid pointer (see `Send` impl).
-        let normalized = unsafe { ptr.string_to_normalized_value(text) };
-        match normalized {
-            Some(n) => {
-                self.set_param_normalized(id, n)?;
-                Ok(())
-            }
+        let index = self.index(id)?;
+        match self.params.parse(index, text) {
+            Some(n) => self.set_param_normalized(id, n),
             None => Err(ParamError::BadValue {
                 id: id.to_string(),
                 text: text.to_string(),
-                valid: unsafe { describe_values(ptr) },
+                valid: self.params.describe_values(index),
             }),
         }
     }
 
     /// Set a parameter from its normalised value; it glides (smooths) from the next block on.
     pub fn set_param_normalized(&mut self, id: &str, normalized: f32) -> Result<(), ParamError> {
-        let ptr = self.ptr(id)?;
-        unsafe {
-            ptr._internal_set_normalized_value(normalized.clamp(0.0, 1.0));
-            ptr._internal_update_smoother(self.sample_rate, false);
-        }
+        let index = self.index(id)?;
+        self.params.set_normalized(index, normalized);
+        self.params.update_smoother(index, self.sample_rate, false);
         Ok(())
     }
 
     /// Jump every parameter to its value, without gliding, and start the processing from rest
     /// (as a host does when it restores a session before playing).
     pub fn settle(&mut self) {
-        for ptr in self.params.values() {
-            // SAFETY: valid pointers (see the `Send` impl).
-            unsafe { ptr._internal_update_smoother(self.sample_rate, true) };
-        }
         self.activate();
     }
 
     /// Every parameter's current value, in the form presets and hosts store.
     pub fn state(&self) -> PluginState {
-        let params: Vec<(String, ParamPtr)> = self
-            .ids
-            .iter()
-            .map(|id| (id.clone(), self.params[id]))
-            .collect();
-        // SAFETY: valid pointers (see the `Send` impl).
-        unsafe { crate::state::capture(params.iter().map(|(id, p)| (id, *p))) }
+        self.params.capture()
     }
 
     /// Load a stored state (a preset) and settle on it. A state with an unknown parameter or a
     /// value of the wrong kind is refused whole: the settings from before stay.
-    pub fn load_state(&mut self, state: &PluginState) -> Result<(), crate::state::StateError> {
-        let params: Vec<(String, ParamPtr)> = self
-            .ids
-            .iter()
-            .map(|id| (id.clone(), self.params[id]))
-            .collect();
-        // SAFETY: valid pointers (see the `Send` impl).
-        unsafe { crate::state::apply(state, &params) }?;
+    pub fn load_state(&mut self, state: &PluginState) -> Result<(), StateError> {
+        let values = self.params.resolve(state)?;
+        self.params
+            .set_all_normalized(&values, self.sample_rate, true);
         self.settle();
         Ok(())
     }
 
     pub fn param_normalized(&self, id: &str) -> Result<f32, ParamError> {
-        Ok(unsafe { self.ptr(id)?.unmodulated_normalized_value() })
+        Ok(self.params.normalized(self.index(id)?))
     }
 
     /// The parameter's value as display text, with unit.
     pub fn param_text(&self, id: &str) -> Result<String, ParamError> {
-        let ptr = self.ptr(id)?;
-        Ok(unsafe { ptr.normalized_value_to_string(ptr.unmodulated_normalized_value(), true) })
+        Ok(self.params.text(self.index(id)?))
     }
 
-    /// Process `channels` in place (each the same length, at most `max_block` samples).
+    /// Process `channels` in place. Channels beyond the instance's count are left alone; a
+    /// call longer than `max_block` samples is processed in blocks of at most that.
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process(&mut self, channels: &mut [&mut [f32]]) {
-        let n = channels.first().map_or(0, |c| c.len());
-        debug_assert!(n <= self.max_block && channels.len() == self.channels);
+        let count = channels.len().min(self.channels);
+        let channels = &mut channels[..count];
+        let n = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         if let Some(queue) = &mut self.gui_queue {
             queue.apply(self.sample_rate);
         }
-        // SAFETY: the slices live for this call only; the buffer forgets them before returning.
+        let mut start = 0;
+        while start < n {
+            let end = (start + self.max_block).min(n);
+            self.process_block(channels, start..end);
+            start = end;
+        }
+    }
+
+    /// One block of at most `max_block` samples, at most `self.channels` channels: the
+    /// buffer's reserved capacity holds them.
+    fn process_block(&mut self, channels: &mut [&mut [f32]], range: std::ops::Range<usize>) {
+        // SAFETY: the slices live for this call only; the buffer forgets them before returning,
+        // and there are no more of them than the capacity reserved in `activate`.
         unsafe {
-            self.buffer.set_slices(n, |slices| {
+            self.buffer.set_slices(range.len(), |slices| {
                 slices.clear();
                 for c in channels.iter_mut() {
-                    slices.push(std::mem::transmute::<&mut [f32], &'static mut [f32]>(
-                        &mut **c,
-                    ));
+                    let block = &mut c[range.clone()];
+                    slices.push(std::mem::transmute::<&mut [f32], &'static mut [f32]>(block));
                 }
             });
         }
@@ -303,31 +277,8 @@ impl EmbeddedStrata {
         };
         self.plugin
             .process(&mut self.buffer, &mut aux, &mut context);
+        // SAFETY: as above; no slice outlives the call.
         unsafe { self.buffer.set_slices(0, |slices| slices.clear()) };
-    }
-}
-
-/// The values a parameter takes, as text: every choice of a stepped parameter with few steps,
-/// else its range and default.
-///
-/// # Safety
-/// `ptr` must point to a live parameter.
-unsafe fn describe_values(ptr: ParamPtr) -> String {
-    // SAFETY: the caller's contract.
-    let text = |n: f32| unsafe { ptr.normalized_value_to_string(n, true) };
-    match unsafe { ptr.step_count() } {
-        Some(steps) if steps <= 16 => {
-            let values: Vec<String> = (0..=steps)
-                .map(|i| format!("'{}'", text(i as f32 / steps as f32)))
-                .collect();
-            format!("one of {}", values.join(", "))
-        }
-        _ => format!(
-            "from '{}' to '{}' (default '{}')",
-            text(0.0),
-            text(1.0),
-            text(unsafe { ptr.default_normalized_value() })
-        ),
     }
 }
 
