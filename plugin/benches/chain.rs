@@ -4,10 +4,10 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+use strata::chain::MAX_BLOCK;
 use strata::chain::{BlockGains, Chain};
-use strata::dsp::compressor::CompressorSettings;
-use strata::dsp::eq::MAX_BLOCK;
-use strata::dsp::limiter::LimiterSettings;
+use strata::dsp::dynamics::compressor::CompressorSettings;
+use strata::dsp::dynamics::limiter::LimiterSettings;
 
 mod common;
 use common::eight_bands;

@@ -5,7 +5,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use strata::dsp::eq::{Equalizer, MAX_BLOCK};
+use strata::chain::MAX_BLOCK;
+use strata::dsp::eq::Equalizer;
 
 mod common;
 use common::eight_bands;

@@ -2,8 +2,12 @@
 //! spec (centres ≤ 16 kHz, Q 0.1–4) and over the whole parameter range (centres to 22 kHz,
 //! Q to 18). Run with `cargo run --release -p strata --example eq_report`.
 
-use strata::dsp::analysis::band_error;
 use strata::dsp::eq::{BandSettings, Shape, Slope};
+
+// The EQ tests' measurement, shared rather than copied.
+#[path = "../tests/common/eq.rs"]
+mod eq_measure;
+use eq_measure::band_error;
 
 fn log_steps(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (0..n)

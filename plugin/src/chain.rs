@@ -4,11 +4,20 @@
 //! and processing stay sample-aligned; with every stage neutral the two are bit-identical.
 //! The meters see the signal as it enters and as it leaves.
 
-use crate::dsp::compressor::{Compressor, CompressorSettings};
-use crate::dsp::eq::{BandSettings, Equalizer, MAX_BLOCK};
-use crate::dsp::fade::Fade;
-use crate::dsp::limiter::{self, Limiter, LimiterSettings};
+use crate::dsp::blocks::fade::Fade;
+use crate::dsp::dynamics::compressor::{Compressor, CompressorSettings};
+use crate::dsp::dynamics::limiter::{self, Limiter, LimiterSettings};
+use crate::dsp::eq::{self, BandSettings, Equalizer};
 use crate::dsp::meter::Meters;
+
+/// The chain's block: parameters are read, smoothed values taken and the meters fed once per
+/// block of at most this many frames. Short enough that a parameter step is followed within
+/// 1.5 ms at 44.1 kHz; long enough that per-block work is small beside per-sample work.
+pub const MAX_BLOCK: usize = 64;
+const _: () = assert!(
+    MAX_BLOCK <= eq::MAX_FRAMES,
+    "the EQ takes a chain block in one call"
+);
 
 /// Bypass crossfade time.
 const BYPASS_FADE_MS: f64 = 10.0;

@@ -8,15 +8,13 @@ use std::sync::{Arc, Mutex};
 use nice_plug::prelude::*;
 use nice_plug_egui::RepaintNotifier;
 
-pub mod analyzer;
 pub mod chain;
 pub mod dsp;
 pub mod editor;
 pub mod params;
 pub mod telemetry;
 
-use chain::{BlockGains, Chain};
-use dsp::eq::MAX_BLOCK;
+use chain::{BlockGains, Chain, MAX_BLOCK};
 use dsp::meter::Meters;
 use params::StrataParams;
 use telemetry::{TelemetryReceiver, TelemetrySender};

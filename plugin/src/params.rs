@@ -9,9 +9,9 @@ use std::sync::Arc;
 use nice_plug::prelude::*;
 
 use crate::chain::Chain;
-use crate::dsp::compressor::{self, CompressorSettings, Detector};
+use crate::dsp::dynamics::compressor::{self, CompressorSettings, Detector};
+use crate::dsp::dynamics::limiter::LimiterSettings;
 use crate::dsp::eq::{BANDS, BandSettings, Shape, Slope};
-use crate::dsp::limiter::LimiterSettings;
 
 /// Smoothing time for every continuous parameter.
 const SMOOTHING_MS: f32 = 20.0;

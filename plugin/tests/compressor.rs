@@ -3,7 +3,7 @@
 
 use std::f64::consts::PI;
 
-use strata::dsp::compressor::{Compressor, CompressorSettings, Detector};
+use strata::dsp::dynamics::compressor::{Compressor, CompressorSettings, Detector};
 
 /// A ±`level_db` square wave: its magnitude is constant, so a peak detector reads exactly it.
 fn square(level_db: f64, freq: f64, rate: f64, len: usize) -> Vec<[f64; 2]> {

@@ -11,6 +11,10 @@ use strata::editor::{self, EditorModel};
 use strata::params::StrataParams;
 use strata_ui::eq_view::Axes;
 
+// Each test binary uses part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+
 #[derive(Debug, Clone, PartialEq)]
 enum Call {
     Begin(String),
@@ -249,9 +253,10 @@ fn double_click_on_a_node_toggles_its_band() {
 /// running EQ's measured response (impulse response → DTFT), for every shape.
 #[test]
 fn drawn_curves_equal_the_measured_response() {
-    use strata::dsp::analysis::{dtft_db, eq_impulse_response};
+    use common::eq::eq_impulse_response;
     use strata::dsp::eq::{BandSettings, EqRates, Equalizer, Shape, Slope};
     use strata::editor::model::band_curve_db;
+    use strata_test_support::response::dtft_db;
 
     let shapes = [
         (Shape::Bell, 1000.0, 9.0, 1.4, Slope::Db12),

@@ -2,8 +2,11 @@
 //! at 44.1, 48 and 96 kHz. Spec: within 0.1 dB up to 20 kHz for bell/shelf/notch/band-pass
 //! centres up to 16 kHz and Q from 0.1 to 4.
 
-use strata::dsp::analysis::{BandError, band_error, dtft_db, eq_impulse_response};
+mod common;
+
+use common::eq::{BandError, band_error, eq_impulse_response};
 use strata::dsp::eq::{BandSettings, Equalizer, Shape, Slope};
+use strata_test_support::response::dtft_db;
 
 const RATES: [f64; 3] = [44_100.0, 48_000.0, 96_000.0];
 const CENTRES: [f64; 10] = [

@@ -3,8 +3,9 @@
 use std::f64::consts::PI;
 
 use realfft::RealFftPlanner;
-use strata::dsp::limiter::{Limiter, LimiterSettings, latency_samples};
-use strata::dsp::true_peak::BS1770;
+use strata::dsp::dynamics::limiter::detector::BS1770;
+use strata::dsp::dynamics::limiter::{Limiter, LimiterSettings, latency_samples};
+use strata_test_support::db::db_to_ratio;
 
 /// Largest magnitude of `x` interpolated by polyphase `phases` (each applied to the newest
 /// `taps` samples), in dBFS. The signal is padded with silence on both sides.
@@ -74,21 +75,12 @@ fn ideal_true_peak_db(x: &[f64]) -> f64 {
     20.0 * peak.log10()
 }
 
-fn db(x: f64) -> f64 {
-    10f64.powf(x / 20.0)
-}
-
 /// The adversarial set, one second each, mono (the same on both channels).
 fn adversarial(rate: f64) -> Vec<(&'static str, Vec<f64>)> {
     let len = rate as usize;
     let t = |n: usize| n as f64 / rate;
-    let mut rng = 2024u64;
-    let mut noise = move || {
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((rng >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    };
+    let mut rng = fastrand::Rng::with_seed(2024);
+    let mut noise = move || rng.f64() * 2.0 - 1.0;
     let square = |f: f64, a: f64| -> Vec<f64> {
         (0..len)
             .map(|n| {
@@ -110,7 +102,7 @@ fn adversarial(rate: f64) -> Vec<(&'static str, Vec<f64>)> {
         .map(|n| {
             let on = (n / (rate as usize / 20)).is_multiple_of(2);
             if on {
-                db(6.0) * (2.0 * PI * 5000.0 * t(n)).sin()
+                db_to_ratio(6.0) * (2.0 * PI * 5000.0 * t(n)).sin()
             } else {
                 0.0
             }
@@ -135,12 +127,12 @@ fn adversarial(rate: f64) -> Vec<(&'static str, Vec<f64>)> {
         (
             "+6 dB sine at 0.43 fs",
             (0..len)
-                .map(|n| db(6.0) * (2.0 * PI * 0.43 * rate * t(n)).sin())
+                .map(|n| db_to_ratio(6.0) * (2.0 * PI * 0.43 * rate * t(n)).sin())
                 .collect(),
         ),
         (
             "+10 dB white noise",
-            (0..len).map(|_| db(10.0) * noise()).collect(),
+            (0..len).map(|_| db_to_ratio(10.0) * noise()).collect(),
         ),
     ]
 }
@@ -282,7 +274,7 @@ fn loud_steady_tone_is_held_at_the_ceiling() {
         true_peak: true,
     };
     let x: Vec<f64> = (0..96_000)
-        .map(|n| db(6.0) * (2.0 * PI * 440.0 * n as f64 / rate).sin())
+        .map(|n| db_to_ratio(6.0) * (2.0 * PI * 440.0 * n as f64 / rate).sin())
         .collect();
     let y = limit(&s, rate, &x, &[64]);
     let tail = &y[48_000..];

@@ -1,7 +1,6 @@
 //! The standalone host's parts, as a library so tests reach them: the duplex engine, drift
 //! control, the resampler, the device layers, recording and offline rendering.
 
-pub mod analysis;
 pub mod device;
 pub mod drift;
 pub mod duplex;

@@ -6,9 +6,12 @@
 
 use std::sync::atomic::Ordering;
 
-use strata_standalone::device::virtual_clock::{
-    Simulation, VirtualClock, mic_to_stereo, run_duplex, sine_source,
-};
+// Each test binary uses part of the shared loop.
+#[allow(dead_code)]
+mod common;
+
+use common::{mic_to_stereo, run_duplex, sine_source};
+use strata_standalone::device::virtual_clock::{Simulation, VirtualClock};
 use strata_standalone::duplex::{Passthrough, engine};
 
 /// Simulated seconds per scenario (an hour unless `STRATA_SIM_SECONDS` says otherwise).

@@ -8,10 +8,13 @@
 //! "hollow bass" bug), the residual of a 1 kHz sine (THD+N) ≤ −120 dB, and L = R exactly for
 //! a mono source.
 
-use strata_standalone::analysis::{Search, fit_sine_near};
-use strata_standalone::device::virtual_clock::{
-    Simulation, VirtualClock, mic_to_stereo, run_duplex, sine_source,
-};
+use strata_test_support::fit::{Search, fit_sine_near};
+// Each test binary uses part of the shared loop.
+#[allow(dead_code)]
+mod common;
+
+use common::{mic_to_stereo, run_duplex, sine_source};
+use strata_standalone::device::virtual_clock::{Simulation, VirtualClock};
 use strata_standalone::duplex::{Passthrough, engine};
 
 /// Run a sine of `freq_hz` (amplitude 0.5) through the path; return the output's left and

@@ -9,7 +9,7 @@ use std::io::Read;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use strata_standalone::analysis::{Search, fit_sine_near};
+use strata_test_support::fit::{Search, fit_sine_near};
 
 const RATE: u32 = 48_000;
 const TONE_HZ: f64 = 1000.0;

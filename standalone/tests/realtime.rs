@@ -8,7 +8,12 @@
 
 use nice_assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count};
 use std::sync::atomic::Ordering;
-use strata_standalone::device::virtual_clock::{Side, Simulation, VirtualClock, mic_to_stereo};
+// Each test binary uses part of the shared loop.
+#[allow(dead_code)]
+mod common;
+
+use common::mic_to_stereo;
+use strata_standalone::device::virtual_clock::{Side, Simulation, VirtualClock};
 use strata_standalone::duplex::engine;
 use strata_standalone::host::EmbeddedStrata;
 

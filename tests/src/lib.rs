@@ -1,8 +1,7 @@
-//! Shared pieces of the host tests: a CLAP host, a VST3 host, signal generators and level
-//! measurement.
+//! Shared pieces of the host tests: a CLAP host, a VST3 host and Strata's ids in them.
+//! Signals and measurements come from `strata-test-support`.
 
 pub mod clap_host;
-pub mod signal;
 pub mod strata;
 pub mod vst3_host;
 

@@ -1,8 +1,9 @@
 //! Compressor and limiter through the built `Strata.clap`, in a CLAP host.
 
-use strata::dsp::compressor::CompressorSettings;
-use strata::dsp::true_peak::{Kernel, TruePeak};
-use strata_tests::signal::{first_difference, gain_db_at, sine, square};
+use strata::dsp::dynamics::compressor::CompressorSettings;
+use strata::dsp::dynamics::limiter::detector::{Kernel, TruePeak};
+use strata_test_support::fit::gain_db_at;
+use strata_test_support::signal::{first_difference, sine, square};
 use strata_tests::strata::{changes, instance, run_automated, stereo};
 
 const COMPRESSOR: [(&str, &str); 6] = [

@@ -1,8 +1,9 @@
 //! Loads the built `Strata.clap` like a DAW and checks what it does, by measurement.
 
 use strata::dsp::eq::{AnalogBand, Shape, Slope};
+use strata_test_support::fit::gain_db_at;
+use strata_test_support::signal::{first_difference, noise, sine};
 use strata_tests::clap_host::{ClapInstance, ParamChange, param_hash};
-use strata_tests::signal::{first_difference, gain_db_at, noise, sine};
 use strata_tests::strata::{PLUGIN_ID, changes, instance, library, run_automated, stereo};
 
 /// Settings that turn band 1 into a bell at `freq`, `gain` dB, Q 1.

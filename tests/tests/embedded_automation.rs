@@ -2,7 +2,7 @@
 
 use std::f64::consts::PI;
 
-use strata::dsp::eq::{BANDS, BandSettings, Equalizer, MAX_BLOCK, Shape, Slope};
+use strata::dsp::eq::{BANDS, BandSettings, Equalizer, MAX_FRAMES, Shape, Slope};
 use strata_standalone::host::EmbeddedStrata;
 
 /// Largest |x[n+1] − 2x[n] + x[n−1]|: a click (a jump in value or slope) shows up here long
@@ -143,7 +143,7 @@ fn random_automation_every_block_stays_bounded() {
         let mut rng = fastrand::Rng::with_seed(42);
         let mut peak_out = 0.0f64;
         let amplitude = 0.1;
-        let blocks = (rate * 20.0) as usize / MAX_BLOCK;
+        let blocks = (rate * 20.0) as usize / MAX_FRAMES;
         for _ in 0..blocks {
             for band in 0..BANDS {
                 if rng.f32() < 0.5 {
@@ -160,7 +160,7 @@ fn random_automation_every_block_stays_bounded() {
                     );
                 }
             }
-            let mut block: Vec<[f64; 2]> = (0..MAX_BLOCK)
+            let mut block: Vec<[f64; 2]> = (0..MAX_FRAMES)
                 .map(|_| {
                     let x = amplitude * (2.0 * rng.f64() - 1.0);
                     [x, x]

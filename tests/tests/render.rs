@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use strata_standalone::render::{RenderOptions, render};
 use strata_standalone::wav::Bits;
-use strata_tests::signal::{amplitude_at, noise, sine};
+use strata_test_support::fit::amplitude_at;
+use strata_test_support::signal::{noise, sine};
 use strata_tests::strata::{changes, instance};
 
 /// (parameter id for `--set`, display name for the CLAP host, value text).

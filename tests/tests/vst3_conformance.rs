@@ -3,9 +3,9 @@
 //! were set, the controller following `setParamNormalized` while processing, and block
 //! splitting at exactly the samples of parameter points in several queues.
 
+use strata_test_support::signal::{first_difference, sine};
 use strata_tests::bundle_path;
 use strata_tests::clap_host::require;
-use strata_tests::signal::{first_difference, sine};
 use strata_tests::vst3_host::{HostParamChanges, Vst3Instance, Vst3Library};
 use vst3::Steinberg::Vst::ParameterInfo_::ParameterFlags_::{kIsBypass, kIsList};
 use vst3::Steinberg::Vst::SpeakerArr::{kMono, kStereo};

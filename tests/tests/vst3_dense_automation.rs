@@ -5,9 +5,9 @@
 //! reads the C heap's allocated total around each call. One test alone in this binary: no
 //! other test thread allocates meanwhile.
 
+use strata_test_support::signal::sine;
 use strata_tests::bundle_path;
 use strata_tests::clap_host::require;
-use strata_tests::signal::sine;
 use strata_tests::vst3_host::{HostParamChanges, Vst3Library};
 use vst3::Steinberg::kResultOk;
 

@@ -1,13 +1,13 @@
 //! Signal processing, free of any plugin-framework type so it can be tested and benchmarked
-//! without a host.
+//! without a host. One folder per stage of the strip, over shared building blocks:
+//!
+//! - `eq/`: the 8-band parametric EQ;
+//! - `dynamics/compressor/`, `dynamics/limiter/`: the compressor and the true-peak limiter;
+//! - `meter/`: level, true-peak and loudness meters;
+//! - `blocks/`: what more than one stage uses (biquads, the Kaiser window, fades, SIMD
+//!   selection, fast math, a sliding minimum), one copy each.
 
-pub mod analysis;
-pub mod compressor;
+pub mod blocks;
+pub mod dynamics;
 pub mod eq;
-pub mod fade;
-pub mod fastmath;
-pub mod limiter;
 pub mod meter;
-pub mod simd;
-pub mod sliding_min;
-pub mod true_peak;

@@ -10,6 +10,7 @@
 //! does not repaint at all until the user, the host (a parameter change) or new signal asks.
 //! Closed, it costs nothing (the meters keep running on the audio thread).
 
+pub mod analyzer;
 mod dynamics_panel;
 pub mod eq_panel;
 mod meters_panel;

@@ -3,7 +3,7 @@
 
 use strata_ui::ballistics::{Ballistics, MeterState};
 
-use crate::analyzer::{Analyzer, Tap};
+use super::analyzer::{Analyzer, Tap};
 use crate::dsp::eq::{BANDS, BandDesign, BandSettings, EqRates};
 use crate::dsp::meter::MeterFrame;
 use crate::telemetry::{AnalyzerSample, TelemetryReceiver};

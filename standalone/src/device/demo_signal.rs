@@ -7,7 +7,7 @@ use std::f32::consts::TAU;
 pub struct TestSignal {
     sample_rate: f32,
     n: u64,
-    rng: u64,
+    rng: fastrand::Rng,
     /// Pink-ish noise: three one-pole low-passes of white noise, summed (per channel).
     pink: [[f32; 3]; 2],
 }
@@ -17,18 +17,13 @@ impl TestSignal {
         TestSignal {
             sample_rate,
             n: 0,
-            rng: 0x9e37_79b9_7f4a_7c15,
+            rng: fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15),
             pink: [[0.0; 3]; 2],
         }
     }
 
     fn white(&mut self) -> f32 {
-        // xorshift64*: fast, good enough for noise.
-        self.rng ^= self.rng >> 12;
-        self.rng ^= self.rng << 25;
-        self.rng ^= self.rng >> 27;
-        let x = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        (x >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+        self.rng.f32() * 2.0 - 1.0
     }
 
     /// Fill the channels (one or two) with the next samples.

@@ -1,10 +1,8 @@
 //! Simulated device clocks, for tests and for machines without a sound card: each has a
 //! nominal rate, an error in ppm, callback jitter and a pattern of callback sizes (WASAPI
-//! delivers 1056, 1115, 1056, … at 44.1 kHz in 10 ms mode). `simulate` runs an input and an
-//! output clock against each other as fast as the CPU allows, in time order: hours of device
-//! time in minutes.
-
-use crate::duplex::{DuplexConfig, InputMap, InputSide, OutputSide, Processor};
+//! delivers 1056, 1115, 1056, … at 44.1 kHz in 10 ms mode). A `Simulation` steps an input and
+//! an output clock against each other as fast as the CPU allows, in time order: hours of
+//! device time in minutes.
 
 /// One simulated device clock.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,69 +155,5 @@ impl Simulation {
 
     pub fn output(&self) -> &VirtualClock {
         &self.output
-    }
-}
-
-/// A mono input device into a stereo output device on these clocks, at the smallest safe
-/// target latency.
-pub fn mic_to_stereo(input: &VirtualClock, output: &VirtualClock) -> DuplexConfig {
-    let config = DuplexConfig {
-        input_rate_hz: input.nominal_rate_hz,
-        output_rate_hz: output.nominal_rate_hz,
-        input_channels: 1,
-        output_channels: 2,
-        input_map: InputMap::Mono(0),
-        max_output_period: output.max_period(),
-        input_period: input.mean_period(),
-        target_latency_s: 0.0,
-    };
-    DuplexConfig {
-        target_latency_s: config.minimum_latency_s(),
-        ..config
-    }
-}
-
-/// Run the duplex engine on `sim` until `end_s` of simulated time: `source(first_frame, data)`
-/// fills each input callback's mono buffer; `sink(callback, consumed_before, output, data)`
-/// sees each output callback after the engine filled its interleaved stereo `data`
-/// (`consumed_before`: input frames the engine had taken before the callback).
-pub fn run_duplex<P: Processor>(
-    sim: &mut Simulation,
-    input: &mut InputSide,
-    output: &mut OutputSide<P>,
-    end_s: f64,
-    mut source: impl FnMut(u64, &mut [f32]),
-    mut sink: impl FnMut(&Callback, u64, &OutputSide<P>, &[f32]),
-) {
-    let mut in_buf = vec![0.0f32; sim.input().max_period()];
-    let mut out_buf = vec![0.0f32; 2 * sim.output().max_period()];
-    loop {
-        let (side, cb) = sim.step();
-        if cb.time_s > end_s {
-            return;
-        }
-        match side {
-            Side::Input => {
-                source(cb.first_frame, &mut in_buf[..cb.frames]);
-                input.on_input(&in_buf[..cb.frames], cb.time_s);
-            }
-            Side::Output => {
-                let consumed = output.consumed_frames();
-                let data = &mut out_buf[..2 * cb.frames];
-                output.on_output(data, cb.time_s);
-                sink(&cb, consumed, output, data);
-            }
-        }
-    }
-}
-
-/// A sine of `freq_hz` in true time at `amplitude`, for `run_duplex`'s source: frame `n` of
-/// a clock running at `true_rate_hz`.
-pub fn sine_source(freq_hz: f64, amplitude: f64, true_rate_hz: f64) -> impl FnMut(u64, &mut [f32]) {
-    let w = 2.0 * std::f64::consts::PI * freq_hz / true_rate_hz;
-    move |first, data| {
-        for (k, s) in data.iter_mut().enumerate() {
-            *s = (amplitude * (w * (first + k as u64) as f64).sin()) as f32;
-        }
     }
 }

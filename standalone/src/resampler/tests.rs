@@ -4,7 +4,7 @@
 use std::f64::consts::PI;
 
 use super::*;
-use crate::analysis::fit_sine;
+use strata_test_support::fit::{fit_sine, fit_sines};
 
 /// (input Hz, output Hz, correction): CD ↔ 48 kHz, a 96 kHz interface into CD rate, and
 /// equal rates steered by +1000 ppm.
@@ -315,7 +315,7 @@ fn delay_frames_is_the_delay() {
         let run = convert(&mut c, &[x], skip + frames, &[512]);
         // y[i] = A·sin(w·(skip + i − D)) = C·cos(w·i) + S·sin(w·i): the phase gives D.
         let w = 2.0 * PI * f / fout;
-        let [cos, sin, _] = fit_sine(&run.output[0][skip..], f / fout).parts;
+        let [cos, sin] = fit_sines(&run.output[0][skip..], &[f / fout]).parts[0];
         let period = fout / f;
         let delay = (skip as f64 - cos.atan2(sin) / w).rem_euclid(period);
         println!(

@@ -2,10 +2,11 @@
 
 use std::f64::consts::PI;
 
-use super::design::{Biquad, design_inverted, design_section};
+use super::design::{design_inverted, design_section};
 use super::prototype::{AnalogBand, MAX_SECTIONS, Shape, Slope};
-use super::section::{Section, coefs};
-use crate::dsp::fade::Fade;
+use crate::dsp::blocks::biquad::Biquad;
+use crate::dsp::blocks::fade::Fade;
+use crate::dsp::blocks::section::{Section, coefs};
 
 /// Lowest and highest band frequency the design accepts.
 pub const MIN_FREQ_HZ: f64 = 10.0;

@@ -20,61 +20,7 @@ use std::f64::consts::PI;
 use num_complex::Complex64;
 
 use super::prototype::{AnalogSection, Zeros};
-
-/// A digital biquad `(b0 + b1 z⁻¹ + b2 z⁻²) / (1 + a1 z⁻¹ + a2 z⁻²)`; `a[0]` is always 1.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Biquad {
-    pub b: [f64; 3],
-    pub a: [f64; 3],
-}
-
-impl Biquad {
-    pub const IDENTITY: Biquad = Biquad {
-        b: [1.0, 0.0, 0.0],
-        a: [1.0, 0.0, 0.0],
-    };
-
-    /// |H(e^{jω})|² at `w` radians per sample.
-    pub fn magnitude_sq(&self, w: f64) -> f64 {
-        let phi = phi(w);
-        dot(mag_sq_coeffs(&self.b), phi) / dot(mag_sq_coeffs(&self.a), phi)
-    }
-
-    /// The exact inverse (swap numerator and denominator, renormalise).
-    fn inverted(&self) -> Biquad {
-        let b0 = self.b[0];
-        Biquad {
-            b: self.a.map(|x| x / b0),
-            a: self.b.map(|x| x / b0),
-        }
-    }
-
-    /// Whether both poles are strictly inside the unit circle (the stability triangle).
-    pub fn is_stable(&self) -> bool {
-        let [_, a1, a2] = self.a;
-        a2.abs() < 1.0 && a1.abs() < 1.0 + a2
-    }
-}
-
-/// The basis `φ0 = cos²(ω/2)`, `φ1 = sin²(ω/2)`, `φ2 = 4 φ0 φ1` in which `|P(e^{jω})|²` of a
-/// second-order polynomial is linear.
-fn phi(w: f64) -> [f64; 3] {
-    let s = (0.5 * w).sin();
-    let p1 = s * s;
-    let p0 = 1.0 - p1;
-    [p0, p1, 4.0 * p0 * p1]
-}
-
-/// The `B` coefficients of `|p0 + p1 z⁻¹ + p2 z⁻²|²` in the φ basis.
-fn mag_sq_coeffs(p: &[f64; 3]) -> [f64; 3] {
-    let dc = p[0] + p[1] + p[2];
-    let ny = p[0] - p[1] + p[2];
-    [dc * dc, ny * ny, -4.0 * p[0] * p[2]]
-}
-
-fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
+use crate::dsp::blocks::biquad::{Biquad, dot, mag_sq_coeffs, phi};
 
 /// Frequency ceiling of the fit: the spec asks for accuracy up to 20 kHz.
 const FIT_CEILING_HZ: f64 = 20_000.0;

@@ -7,7 +7,7 @@
 
 use std::f64::consts::PI;
 
-use crate::dsp::simd::{self, Fused, MulAdd, Plain};
+use crate::dsp::blocks::simd::{self, Fused, MulAdd, Plain};
 
 /// Allpass coefficients per filter; 8 gives ≥ 85 dB stopband at 44.1 kHz, 100 dB at 48 kHz.
 pub const COEFS: usize = 8;
@@ -231,50 +231,11 @@ impl Downsampler {
 mod tests {
     use super::*;
 
-    /// Amplitudes of sinusoids at `freqs` in `x`, by a joint least-squares fit (exact for any
-    /// window length, unlike a plain projection).
-    #[allow(clippy::needless_range_loop)] // small dense matrix code reads best indexed
+    /// Amplitudes of sinusoids at `freqs` in `x` (one joint least-squares fit).
     fn fit_amplitudes(x: &[f64], freqs: &[f64], rate: f64) -> Vec<f64> {
-        let k = 2 * freqs.len();
-        let basis = |i: usize, j: usize| {
-            let ph = 2.0 * PI * freqs[j / 2] * i as f64 / rate;
-            if j.is_multiple_of(2) {
-                ph.sin()
-            } else {
-                ph.cos()
-            }
-        };
-        let mut ata = vec![vec![0.0; k]; k];
-        let mut atb = vec![0.0; k];
-        for (i, &xi) in x.iter().enumerate() {
-            for r in 0..k {
-                let br = basis(i, r);
-                atb[r] += br * xi;
-                for c in 0..k {
-                    ata[r][c] += br * basis(i, c);
-                }
-            }
-        }
-        // Gauss-Jordan on the small normal equations.
-        for col in 0..k {
-            let piv = ata[col][col];
-            for c in 0..k {
-                ata[col][c] /= piv;
-            }
-            atb[col] /= piv;
-            for r in 0..k {
-                if r != col {
-                    let f = ata[r][col];
-                    for c in 0..k {
-                        ata[r][c] -= f * ata[col][c];
-                    }
-                    atb[r] -= f * atb[col];
-                }
-            }
-        }
-        (0..freqs.len())
-            .map(|j| (atb[2 * j].powi(2) + atb[2 * j + 1].powi(2)).sqrt())
-            .collect()
+        let cycles: Vec<f64> = freqs.iter().map(|f| f / rate).collect();
+        let fit = strata_test_support::fit::fit_sines(x, &cycles);
+        (0..freqs.len()).map(|k| fit.amplitude(k)).collect()
     }
 
     fn sine(freq: f64, rate: f64, n: usize) -> Vec<[f64; 2]> {

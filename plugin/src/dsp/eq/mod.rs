@@ -1,7 +1,7 @@
 //! The 8-band parametric EQ.
 //!
 //! Each band is designed against its analog prototype (`prototype.rs`) by `design.rs`, run as
-//! SVF sections (`svf.rs`), and faded in and out by `band.rs`. Below 80 kHz the bands run at
+//! Direct Form I biquad sections (`blocks/section.rs`, several at once in `pipeline.rs`), and faded in and out by `band.rs`. Below 80 kHz the bands run at
 //! twice the host rate between the half-band filters of `halfband.rs`, which is what keeps
 //! their shape analog up to 20 kHz.
 
@@ -10,21 +10,21 @@ pub mod design;
 pub mod halfband;
 pub mod pipeline;
 pub mod prototype;
-pub mod section;
 
 pub use band::{BandDesign, BandSettings, EqRates};
 pub use prototype::{AnalogBand, Shape, Slope};
 
-use crate::dsp::fade::Fade;
+use crate::dsp::blocks::fade::Fade;
+use crate::dsp::blocks::section::Section;
 use band::Band;
 use halfband::{Downsampler, Upsampler};
 use prototype::MAX_SECTIONS;
-use section::Section;
 
 /// Number of bands.
 pub const BANDS: usize = 8;
-/// Largest block `process_block` accepts; parameters are applied once per block.
-pub const MAX_BLOCK: usize = 64;
+/// Most frames one `process_block` call takes (the size of its scratch buffers); the settings
+/// are applied once per call.
+pub const MAX_FRAMES: usize = 64;
 /// Fade time when a band is switched on/off or changes shape.
 const BAND_FADE_MS: f64 = 10.0;
 /// Fade time between the direct path and the oversampled path.
@@ -50,8 +50,8 @@ pub struct Equalizer {
 /// Working buffers, allocated once with the EQ (never on the audio thread).
 #[derive(Debug, Clone)]
 struct Scratch {
-    dry: [[f64; 2]; MAX_BLOCK],
-    high: [[f64; 2]; 2 * MAX_BLOCK],
+    dry: [[f64; 2]; MAX_FRAMES],
+    high: [[f64; 2]; 2 * MAX_FRAMES],
 }
 
 impl Equalizer {
@@ -69,8 +69,8 @@ impl Equalizer {
             band_fade_samples: BAND_FADE_MS * rates.design_hz / 1000.0,
             snap: false,
             scratch: Box::new(Scratch {
-                dry: [[0.0; 2]; MAX_BLOCK],
-                high: [[0.0; 2]; 2 * MAX_BLOCK],
+                dry: [[0.0; 2]; MAX_FRAMES],
+                high: [[0.0; 2]; 2 * MAX_FRAMES],
             }),
         }
     }
@@ -103,12 +103,12 @@ impl Equalizer {
         self.down.reset();
     }
 
-    /// Process up to `MAX_BLOCK` stereo frames in place.
+    /// Process up to `MAX_FRAMES` stereo frames in place.
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process_block(&mut self, frames: &mut [[f64; 2]]) {
         let n = frames.len();
-        debug_assert!(n <= MAX_BLOCK);
+        debug_assert!(n <= MAX_FRAMES);
         let factor = self.rates.oversampling();
         for (band, settings) in self.bands.iter_mut().zip(&self.settings) {
             band.update(settings, self.rates, n * factor, self.band_fade_samples);

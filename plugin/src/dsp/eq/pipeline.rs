@@ -11,8 +11,8 @@
 
 use std::ops::Range;
 
-use super::section::Section;
-use crate::dsp::simd::{self, MulAdd, Plain};
+use crate::dsp::blocks::section::Section;
+use crate::dsp::blocks::simd::{self, MulAdd, Plain};
 
 /// Portable kernel: `L / 2 ≥ sections.len()` lanes in plain arrays (the compiler vectorises
 /// what it can). The reference the SIMD kernels are tested against.
@@ -426,13 +426,8 @@ mod tests {
     #[test]
     fn pipelines_equal_the_plain_cascade() {
         for (name, kernel) in kernels() {
-            let mut rng_state = 1u64;
-            let mut rnd = move || {
-                rng_state = rng_state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((rng_state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
-            };
+            let mut rng = fastrand::Rng::with_seed(1);
+            let mut rnd = move || rng.f64() - 0.5;
             for count in [1, 2, 3, 4, 5, 8, 13, 16, 20, 32] {
                 let mut plain: Vec<Section> = (0..count)
                     .map(|_| {

@@ -5,7 +5,7 @@
 
 use super::histogram::{Histogram, loudness_of};
 use super::window::WindowRing;
-use crate::dsp::eq::section::{Coefs, Section};
+use crate::dsp::blocks::section::{Coefs, Section};
 
 /// Sub-blocks per window and per hop.
 const MOMENTARY_SUBS: usize = 40;
@@ -237,7 +237,7 @@ impl Loudness {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::analysis::dtft_db;
+    use strata_test_support::response::dtft_db;
 
     /// BS.1770-4 Table 1 and 2: the 48 kHz coefficients.
     #[test]

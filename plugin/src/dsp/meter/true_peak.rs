@@ -13,8 +13,8 @@
 //! taps stream past. A reading therefore lags the signal by less than a chunk (1.5 ms at
 //! 44.1 kHz).
 
-use crate::dsp::simd;
-use crate::dsp::true_peak::kaiser_sinc_phases;
+use crate::dsp::blocks::kaiser::kaiser_sinc_phases;
+use crate::dsp::blocks::simd;
 
 const TAPS: usize = 24;
 const PHASES: usize = 4;

@@ -7,7 +7,7 @@
 //! point of a glide between two stable designs is stable. In f64 the form has no precision
 //! trouble at low frequencies and high rates (an f32 DF1 would).
 
-use super::design::Biquad;
+use super::biquad::Biquad;
 
 /// `[b0, b1, b2, a1, a2]` of a section (`a0 = 1`).
 pub type Coefs = [f64; 5];

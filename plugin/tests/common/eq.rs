@@ -1,51 +1,28 @@
-//! Measurement helpers: impulse responses and their exact frequency response at chosen
-//! frequencies. Used by tests, the accuracy report and benchmarks; never on the audio thread.
+//! Measuring the EQ: impulse responses of an `Equalizer` and a band's worst deviation from its
+//! analog prototype. Shared by the EQ tests, the editor's curve test and `eq_report`.
 
-use std::f64::consts::PI;
-
-use super::eq::{AnalogBand, BandDesign, BandSettings, EqRates, Equalizer, MAX_BLOCK};
-
-/// Magnitude in dB of the discrete-time Fourier transform of `ir` at `freq_hz`.
-pub fn dtft_db(ir: &[f64], freq_hz: f64, sample_rate: f64) -> f64 {
-    let w = 2.0 * PI * freq_hz / sample_rate;
-    let (step_re, step_im) = (w.cos(), -w.sin());
-    // Rotate a phasor instead of calling sin/cos per sample; renormalise now and then.
-    let (mut re, mut im) = (1.0f64, 0.0f64);
-    let (mut acc_re, mut acc_im) = (0.0, 0.0);
-    for (n, &x) in ir.iter().enumerate() {
-        acc_re += x * re;
-        acc_im += x * im;
-        let next_re = re * step_re - im * step_im;
-        im = re * step_im + im * step_re;
-        re = next_re;
-        if n % 1024 == 1023 {
-            let norm = (re * re + im * im).sqrt();
-            re /= norm;
-            im /= norm;
-        }
-    }
-    10.0 * (acc_re * acc_re + acc_im * acc_im).log10()
-}
+use strata::dsp::eq::{AnalogBand, BandDesign, BandSettings, EqRates, Equalizer, MAX_FRAMES};
+use strata_test_support::response::{dtft_db, log_frequencies};
 
 /// Let fades and glides settle (`settle` samples of silence), then return the left channel's
 /// response to a unit impulse: at most `max_len` samples, cut short once the tail has decayed
 /// below 1e-14 of the peak for 8192 samples. The right channel gets the same impulse and must
 /// answer identically.
 pub fn eq_impulse_response(eq: &mut Equalizer, settle: usize, max_len: usize) -> Vec<f64> {
-    let mut silence = [[0.0; 2]; MAX_BLOCK];
+    let mut silence = [[0.0; 2]; MAX_FRAMES];
     let mut done = 0;
     while done < settle {
-        let n = MAX_BLOCK.min(settle - done);
+        let n = MAX_FRAMES.min(settle - done);
         silence[..n].fill([0.0; 2]);
         eq.process_block(&mut silence[..n]);
         done += n;
     }
     eq.reset();
     let mut ir = Vec::with_capacity(max_len);
-    let mut block = [[0.0; 2]; MAX_BLOCK];
+    let mut block = [[0.0; 2]; MAX_FRAMES];
     let (mut peak, mut quiet) = (0.0f64, 0usize);
     while ir.len() < max_len && (ir.len() < 8192 || quiet < 8192) {
-        let n = MAX_BLOCK.min(max_len - ir.len());
+        let n = MAX_FRAMES.min(max_len - ir.len());
         block[..n].fill([0.0; 2]);
         if ir.is_empty() {
             block[0] = [1.0, 1.0];
@@ -63,12 +40,6 @@ pub fn eq_impulse_response(eq: &mut Equalizer, settle: usize, max_len: usize) ->
         }
     }
     ir
-}
-
-/// `count` log-spaced frequencies from `lo_hz` to `hi_hz` inclusive.
-pub fn log_frequencies(lo_hz: f64, hi_hz: f64, count: usize) -> Vec<f64> {
-    let ratio = (hi_hz / lo_hz).powf(1.0 / (count - 1) as f64);
-    (0..count).map(|i| lo_hz * ratio.powi(i as i32)).collect()
 }
 
 /// Worst deviation of a measured band from its analog prototype.

@@ -68,14 +68,13 @@ mod tests {
 
     #[test]
     fn matches_a_brute_force_window_minimum() {
-        let mut rng = 12345u64;
+        let mut rng = fastrand::Rng::with_seed(12345);
         for window in [1, 2, 3, 7, 8, 100, 128] {
             let mut m = SlidingMin::new(128);
             m.set_window(window);
             let mut history = Vec::new();
             for _ in 0..2000 {
-                rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1);
-                let v = (rng >> 11) as f64 / (1u64 << 53) as f64;
+                let v = rng.f64();
                 history.push(v);
                 let got = m.push(v);
                 let start = history.len().saturating_sub(window);

@@ -10,9 +10,8 @@
 //! to 0.2 dB high; since deliverables are checked with such meters, the detector also runs
 //! that filter and reports the larger of the two readings.
 
-use std::f64::consts::PI;
-
-use crate::dsp::simd;
+use crate::dsp::blocks::kaiser::kaiser_sinc_phases;
+use crate::dsp::blocks::simd;
 
 /// Oversampling factor.
 pub const FACTOR: usize = 8;
@@ -131,41 +130,6 @@ impl Default for Kernel {
     fn default() -> Self {
         Kernel::new()
     }
-}
-
-/// An `F`× interpolator as `F` phases of `T` taps: a Kaiser-windowed sinc with its cut-off at
-/// the input's Nyquist frequency, `F·T + 1` taps long and centred on a whole input sample
-/// (`phases[p][j]` weighs `x[n − j]` for the point `p/F` after `x[n − T/2]`).
-pub(crate) fn kaiser_sinc_phases<const F: usize, const T: usize>(beta: f64) -> [[f64; T]; F] {
-    let len = F * T + 1;
-    let centre = (len - 1) as f64 / 2.0;
-    let i0_beta = bessel_i0(beta);
-    let mut phases = [[0.0f64; T]; F];
-    for k in 0..len - 1 {
-        let t = (k as f64 - centre) / F as f64;
-        let sinc = if t == 0.0 {
-            1.0
-        } else {
-            (PI * t).sin() / (PI * t)
-        };
-        let r = (k as f64 - centre) / centre;
-        let window = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0_beta;
-        phases[k % F][k / F] = sinc * window;
-    }
-    phases
-}
-
-/// Zeroth-order modified Bessel function of the first kind (power series).
-fn bessel_i0(x: f64) -> f64 {
-    let (mut sum, mut term) = (1.0, 1.0);
-    for k in 1..50 {
-        term *= (x / (2.0 * k as f64)).powi(2);
-        sum += term;
-        if term < 1e-17 * sum {
-            break;
-        }
-    }
-    sum
 }
 
 /// A stereo true-peak detector.
@@ -427,6 +391,8 @@ fn refined_peak(points: &[f32; FACTOR + 1], prev_inner: f32) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    use std::f64::consts::PI;
+
     use super::*;
 
     /// Run mono `x` (on both channels) through a detector, frame by frame.
@@ -477,12 +443,11 @@ mod tests {
     fn the_bound_is_never_exceeded() {
         let kernel = Kernel::new();
         let mut tp = TruePeak::default();
-        let mut rng = 99u64;
+        let mut rng = fastrand::Rng::with_seed(99);
         for _ in 0..200 {
             let block: Vec<[f64; 2]> = (0..64)
                 .map(|_| {
-                    rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    let v = ((rng >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0;
+                    let v = rng.f64() * 2.0 - 1.0;
                     [v.signum(), -v]
                 })
                 .collect();
@@ -511,13 +476,12 @@ mod tests {
         }
         let kernel = Kernel::new();
         let (mut fast, mut portable) = (TruePeak::default(), TruePeak::default());
-        let mut rng = 7u64;
+        let mut rng = fastrand::Rng::with_seed(7);
         let mut worst: f64 = 0.0;
         for _ in 0..100 {
             let block: Vec<[f64; 2]> = (0..64)
                 .map(|n| {
-                    rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1);
-                    let v = ((rng >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0;
+                    let v = rng.f64() * 2.0 - 1.0;
                     [v, (0.3 * n as f64).sin()]
                 })
                 .collect();

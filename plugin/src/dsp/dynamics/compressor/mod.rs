@@ -8,11 +8,11 @@
 //! An external sidechain the host leaves unconnected arrives as silence: the compressor then
 //! reduces nothing. It never reads anything but the buffers it is given.
 
-use super::eq::section::{Section, coefs};
-use super::eq::{BandDesign, BandSettings, EqRates, Shape, Slope};
-use super::fade::Fade;
-use super::fastmath;
-use super::simd;
+use crate::dsp::blocks::biquad::butterworth_high_pass;
+use crate::dsp::blocks::fade::Fade;
+use crate::dsp::blocks::fastmath;
+use crate::dsp::blocks::section::{Section, coefs};
+use crate::dsp::blocks::simd;
 
 /// Below this the sidechain high-pass is off. Halfway between the range's minimum (20 Hz) and the
 /// next value its one-decimal display can show (20.1 Hz): every value the display calls "Off"
@@ -172,21 +172,8 @@ impl Compressor {
         }
         self.hpf_on = s.sidechain_hpf_hz >= HPF_OFF_HZ;
         if self.hpf_on && old.is_none_or(|o| o.sidechain_hpf_hz != s.sidechain_hpf_hz) {
-            let band = BandSettings {
-                enabled: true,
-                shape: Shape::LowCut,
-                freq_hz: s.sidechain_hpf_hz,
-                gain_db: 0.0,
-                q: 0.707,
-                slope: Slope::Db12,
-            };
-            let rates = EqRates {
-                base_hz: self.sample_rate,
-                design_hz: self.sample_rate,
-            };
-            let design = BandDesign::new(&band, rates);
-            self.hpf
-                .glide_to(coefs(&design.sections[0]), block_len as u32);
+            let design = butterworth_high_pass(s.sidechain_hpf_hz, self.sample_rate);
+            self.hpf.glide_to(coefs(&design), block_len as u32);
         }
         self.applied = Some(*s);
     }

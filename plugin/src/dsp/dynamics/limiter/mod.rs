@@ -1,7 +1,7 @@
 //! Lookahead true-peak limiter.
 //!
 //! Per sample, the sidechain finds the true peak of the input on both sides of the sample
-//! (8× interpolation, `true_peak.rs`), and from it the gain the sample may have at most. That
+//! (8× interpolation, `detector.rs`), and from it the gain the sample may have at most. That
 //! requirement passes through an exponential release, then a sliding minimum over
 //! `lookahead + 1` samples and a moving average over `lookahead` samples: the average of the
 //! held minimum reaches the requirement exactly when the peak is played, so the attack is a
@@ -9,10 +9,12 @@
 //! latency = interpolator delay + lookahead − 1 samples, the same whether the limiter is on or
 //! off, so switching it never moves the audio in time.
 
-use super::fade::Fade;
-use super::fastmath;
-use super::sliding_min::SlidingMin;
-use super::true_peak::{self, Kernel, TruePeak};
+pub mod detector;
+
+use crate::dsp::blocks::fade::Fade;
+use crate::dsp::blocks::fastmath;
+use crate::dsp::blocks::sliding_min::SlidingMin;
+use detector::{Kernel, TruePeak};
 
 pub const MIN_LOOKAHEAD_MS: f64 = 0.5;
 pub const MAX_LOOKAHEAD_MS: f64 = 10.0;
@@ -60,7 +62,7 @@ pub fn lookahead_samples(lookahead_ms: f64, sample_rate: f64) -> usize {
 
 /// The latency a lookahead gives, in samples.
 pub fn latency_samples(lookahead_ms: f64, sample_rate: f64) -> usize {
-    true_peak::DELAY + lookahead_samples(lookahead_ms, sample_rate) - 1
+    detector::DELAY + lookahead_samples(lookahead_ms, sample_rate) - 1
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +111,7 @@ impl Limiter {
             average_pos: 0,
             average_sum: 0.0,
             since_resum: 0,
-            delay: vec![[0.0; 2]; true_peak::DELAY + max_lookahead],
+            delay: vec![[0.0; 2]; detector::DELAY + max_lookahead],
             delay_pos: 0,
             fade: Fade::new(FADE_MS * sample_rate / 1000.0),
             snap: false,
@@ -130,7 +132,7 @@ impl Limiter {
 
     /// Latency in samples with the current lookahead.
     pub fn latency_samples(&self) -> usize {
-        true_peak::DELAY + self.lookahead - 1
+        detector::DELAY + self.lookahead - 1
     }
 
     /// Switch on or off at once on the next block, without a fade.

@@ -1,0 +1,3 @@
+//! What more than one of the plugin's test files uses.
+
+pub mod eq;

@@ -1,0 +1,8 @@
+//! What Strata's tests, examples and benches measure with: test signals, least-squares sine
+//! fits, exact frequency responses of impulse responses, and dB conversions. One copy of each,
+//! used by every crate's tests; it ships in no library.
+
+pub mod db;
+pub mod fit;
+pub mod response;
+pub mod signal;
