@@ -10,6 +10,8 @@
 
 use std::f64::consts::PI;
 
+use strata::dsp::blocks::kaiser::kaiser;
+
 /// log2 of the number of tabulated phases.
 pub(super) const PHASE_BITS: u32 = 9;
 /// Tabulated fractional positions per input frame; the coefficients in between are linearly
@@ -91,22 +93,8 @@ impl Design {
             (PI * x).sin() / (PI * x)
         };
         let r = t / half;
-        2.0 * self.cutoff * sinc * bessel_i0(self.beta * (1.0 - r * r).sqrt())
-            / bessel_i0(self.beta)
+        2.0 * self.cutoff * sinc * kaiser(self.beta, r)
     }
-}
-
-/// Modified Bessel function of the first kind, order 0, by its power series (converges fast
-/// for the β of a Kaiser window, < 20).
-fn bessel_i0(x: f64) -> f64 {
-    let (mut sum, mut term, mut k) = (1.0, 1.0, 1.0);
-    let q = x * x / 4.0;
-    while term > sum * 1e-17 {
-        term *= q / (k * k);
-        sum += term;
-        k += 1.0;
-    }
-    sum
 }
 
 /// The tabulated filter: for each phase `p` (fraction `p / PHASES` of an input frame), the
