@@ -9,6 +9,7 @@ use nice_plug::prelude::*;
 use nice_plug_egui::RepaintNotifier;
 
 pub mod chain;
+mod denormals;
 pub mod dsp;
 pub mod editor;
 pub mod params;
@@ -168,52 +169,45 @@ impl Plugin for Strata {
         }
         self.meter_reset_was_on = reset_param;
         let mut start = 0;
-        // SAFETY: the guard restores the caller's floating-point flags when it returns.
-        unsafe {
-            no_denormals::no_denormals(|| {
-                for (_, mut block) in buffer.iter_blocks(MAX_BLOCK) {
-                    let len = block.samples();
-                    let mut input = [0.0f32; MAX_BLOCK];
-                    let mut output = [0.0f32; MAX_BLOCK];
-                    self.params.prepare_block(
-                        &mut self.chain,
-                        &mut input[..len],
-                        &mut output[..len],
-                    );
-                    let latency = self.chain.latency_samples();
-                    if latency != self.reported_latency {
-                        self.reported_latency = latency;
-                        context.set_latency_samples(latency);
-                    }
-                    let gains = BlockGains {
-                        input: &input[..len],
-                        output: &output[..len],
-                    };
-                    let key = sidechain.and_then(|sc| {
-                        let left = sc.first()?.get(start..start + len)?;
-                        let right = sc.get(1).and_then(|r| r.get(start..start + len));
-                        Some((left, right))
-                    });
-                    let mut channels = block.iter_mut();
-                    if let Some(left) = channels.next() {
-                        let mut right = channels.next();
-                        let mut pre = [0.0f32; MAX_BLOCK];
-                        mono_sum(left, right.as_deref(), &mut pre[..len]);
-                        self.chain
-                            .process_block(left, right.as_deref_mut(), key, &gains);
-                        let mut post = [0.0f32; MAX_BLOCK];
-                        mono_sum(left, right.as_deref(), &mut post[..len]);
-                        self.telemetry.push_analyzer(&pre[..len], &post[..len]);
-                    }
-                    if self.chain.meters().frame_due() {
-                        let read = self.telemetry.last_frame_read();
-                        let frame = self.chain.meters_mut().take_frame(read);
-                        self.telemetry.publish(frame);
-                    }
-                    start += len;
-                }
-            })
-        };
+        let _flush = denormals::FlushDenormals::new();
+        for (_, mut block) in buffer.iter_blocks(MAX_BLOCK) {
+            let len = block.samples();
+            let mut input = [0.0f32; MAX_BLOCK];
+            let mut output = [0.0f32; MAX_BLOCK];
+            self.params
+                .prepare_block(&mut self.chain, &mut input[..len], &mut output[..len]);
+            let latency = self.chain.latency_samples();
+            if latency != self.reported_latency {
+                self.reported_latency = latency;
+                context.set_latency_samples(latency);
+            }
+            let gains = BlockGains {
+                input: &input[..len],
+                output: &output[..len],
+            };
+            let key = sidechain.and_then(|sc| {
+                let left = sc.first()?.get(start..start + len)?;
+                let right = sc.get(1).and_then(|r| r.get(start..start + len));
+                Some((left, right))
+            });
+            let mut channels = block.iter_mut();
+            if let Some(left) = channels.next() {
+                let mut right = channels.next();
+                let mut pre = [0.0f32; MAX_BLOCK];
+                mono_sum(left, right.as_deref(), &mut pre[..len]);
+                self.chain
+                    .process_block(left, right.as_deref_mut(), key, &gains);
+                let mut post = [0.0f32; MAX_BLOCK];
+                mono_sum(left, right.as_deref(), &mut post[..len]);
+                self.telemetry.push_analyzer(&pre[..len], &post[..len]);
+            }
+            if self.chain.meters().frame_due() {
+                let read = self.telemetry.last_frame_read();
+                let frame = self.chain.meters_mut().take_frame(read);
+                self.telemetry.publish(frame);
+            }
+            start += len;
+        }
         ProcessStatus::Normal
     }
 }

@@ -7,29 +7,12 @@
 //! Each version computes every channel with the same sequence of operations, so channels with
 //! the same input come out bit-identical (a mono source on L and R stays mono).
 
+pub(super) use strata::dsp::blocks::simd::Isa;
+
 use super::polyphase::{LANES, PHASE_BITS, PhaseTable};
 
 /// Fractional bits of a position (input frames, fixed point).
 pub(super) const FRAC_BITS: u32 = 32;
-
-/// Which inner loop this machine runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Isa {
-    Portable,
-    #[cfg(target_arch = "x86_64")]
-    Avx2Fma,
-}
-
-impl Isa {
-    /// The best the CPU supports. Checked once, when the converter is built.
-    pub fn detect() -> Isa {
-        #[cfg(target_arch = "x86_64")]
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            return Isa::Avx2Fma;
-        }
-        Isa::Portable
-    }
-}
 
 /// Where a chunk's output frames sit in the history (first taps, input frames, `FRAC_BITS`
 /// fixed point): the step ramps linearly from `from` to `to` over the chunk, frame j moving on
@@ -126,13 +109,14 @@ pub(super) fn render<const CH: usize>(
     for c in 0..CH {
         assert!(end <= history[c].len() && out[c].len() == frames);
     }
-    match isa {
-        // SAFETY: `Isa::Avx2Fma` is only chosen when the CPU has both; the lengths are checked
-        // above. A whole row unrolled saves ~7 % at 44.1 → 48 kHz over the loop, so the usual
-        // lengths get their own copy (64, 96, 112, 128 taps: 48 ↔ 48, 44.1 → 48, 44.1 ↔ 44.1 or
-        // 96 → 48, 48 → 44.1 kHz).
-        #[cfg(target_arch = "x86_64")]
-        Isa::Avx2Fma => unsafe {
+    // A whole row unrolled saves ~7 % at 44.1 → 48 kHz over the loop, so the usual lengths
+    // get their own copy (64, 96, 112, 128 taps: 48 ↔ 48, 44.1 → 48, 44.1 ↔ 44.1 or 96 → 48,
+    // 48 → 44.1 kHz).
+    #[cfg(target_arch = "x86_64")]
+    if isa.avx2_fma() {
+        // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA; the lengths are
+        // checked above.
+        unsafe {
             match table.blocks_per_phase {
                 8 => render_avx2::<CH, 8>(table, history, out, ramp),
                 12 => render_avx2::<CH, 12>(table, history, out, ramp),
@@ -140,9 +124,10 @@ pub(super) fn render<const CH: usize>(
                 16 => render_avx2::<CH, 16>(table, history, out, ramp),
                 _ => render_avx2::<CH, 0>(table, history, out, ramp),
             }
-        },
-        Isa::Portable => render_portable::<CH>(table, history, out, ramp),
+        }
+        return;
     }
+    render_portable::<CH>(table, history, out, ramp);
 }
 
 /// Plain Rust over `LANES`-wide arrays, which the compiler turns into the target's vectors.

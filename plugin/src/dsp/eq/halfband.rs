@@ -7,7 +7,7 @@
 
 use std::f64::consts::PI;
 
-use crate::dsp::blocks::simd::{self, Fused, MulAdd, Plain};
+use crate::dsp::blocks::simd::{Fused, Isa, MulAdd, Plain};
 
 /// Allpass coefficients per filter; 8 gives ≥ 85 dB stopband at 44.1 kHz, 100 dB at 48 kHz.
 pub const COEFS: usize = 8;
@@ -84,6 +84,7 @@ struct Paths {
     coefs: [[f64; 4]; STAGES],
     x: [[f64; 4]; STAGES],
     y: [[f64; 4]; STAGES],
+    isa: Isa,
 }
 
 impl Paths {
@@ -95,6 +96,7 @@ impl Paths {
             }),
             x: [[0.0; 4]; STAGES],
             y: [[0.0; 4]; STAGES],
+            isa: Isa::detect(),
         }
     }
 
@@ -140,8 +142,8 @@ impl Paths {
         output: impl FnMut(usize, [f64; 4]),
     ) {
         #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2_fma() {
-            // SAFETY: the features were just detected.
+        if self.isa.avx2_fma() {
+            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
             return unsafe { self.run_fma(steps, input, output) };
         }
         self.run::<Plain>(steps, input, output);
@@ -149,7 +151,7 @@ impl Paths {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn run_fma(
+    fn run_fma(
         &mut self,
         steps: usize,
         input: impl FnMut(usize) -> [f64; 4],

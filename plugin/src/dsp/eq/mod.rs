@@ -16,6 +16,7 @@ pub use prototype::{AnalogBand, Shape, Slope};
 
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::section::Section;
+use crate::dsp::blocks::simd::Isa;
 use band::Band;
 use halfband::{Downsampler, Upsampler};
 use prototype::MAX_SECTIONS;
@@ -45,6 +46,7 @@ pub struct Equalizer {
     /// Apply the next block's settings without fades.
     snap: bool,
     scratch: Box<Scratch>,
+    isa: Isa,
 }
 
 /// Working buffers, allocated once with the EQ (never on the audio thread).
@@ -72,6 +74,7 @@ impl Equalizer {
                 dry: [[0.0; 2]; MAX_FRAMES],
                 high: [[0.0; 2]; 2 * MAX_FRAMES],
             }),
+            isa: Isa::detect(),
         }
     }
 
@@ -123,7 +126,7 @@ impl Equalizer {
         }
         if factor == 1 {
             if any_active {
-                run_cascade(&mut self.bands, frames);
+                run_cascade(self.isa, &mut self.bands, frames);
             }
         } else {
             self.process_oversampled(frames, any_active);
@@ -154,7 +157,7 @@ impl Equalizer {
         }
         let high = &mut self.scratch.high[..2 * n];
         self.up.process(frames, high);
-        run_cascade(&mut self.bands, high);
+        run_cascade(self.isa, &mut self.bands, high);
         self.down.process(high, frames);
         if fading {
             for (wet, dry) in frames.iter_mut().zip(dry.iter()) {
@@ -168,20 +171,20 @@ impl Equalizer {
 }
 
 /// Run every active band over `frames`.
-fn run_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     let steady = bands
         .iter_mut()
         .filter(|b| b.is_active())
         .all(|b| b.is_steady() && !b.sections_mut().iter().any(Section::is_gliding));
     if steady {
-        run_steady_cascade(bands, frames);
+        run_steady_cascade(isa, bands, frames);
     } else {
         run_changing_cascade(bands, frames);
     }
 }
 
 /// Nothing moves: all sections run through the SIMD pipeline.
-fn run_steady_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+fn run_steady_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     let mut sections: [Option<&mut Section>; BANDS * MAX_SECTIONS] = Default::default();
     let mut n = 0;
     for band in bands.iter_mut().filter(|b| b.is_active()) {
@@ -190,7 +193,7 @@ fn run_steady_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
             n += 1;
         }
     }
-    pipeline::run_sections(&mut sections[..n], frames);
+    pipeline::run_sections(isa, &mut sections[..n], frames);
 }
 
 /// Something glides or fades: sample by sample, with a fading band blended with its input.

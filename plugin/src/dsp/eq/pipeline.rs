@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use crate::dsp::blocks::section::Section;
-use crate::dsp::blocks::simd::{self, MulAdd, Plain};
+use crate::dsp::blocks::simd::{Isa, MulAdd, Plain};
 
 /// Portable kernel: `L / 2 ≥ sections.len()` lanes in plain arrays (the compiler vectorises
 /// what it can). The reference the SIMD kernels are tested against.
@@ -163,11 +163,14 @@ macro_rules! drive {
         }
         // Every section busy: nothing to check.
         for t in steady {
+            // SAFETY: `frames[t]` is two f64s (indexing checks `t`).
             let out = $step!(unsafe { _mm_loadu_pd($frames[t].as_ptr()) }, None::<usize>);
+            // SAFETY: as above, for the output frame.
             unsafe { _mm_storeu_pd($frames[t + 1 - $depth].as_mut_ptr(), out) };
         }
         for t in drain {
             let out = $step!(load_pair($frames, t), Some(t));
+            // SAFETY: `frames[t + 1 − depth]` is two f64s (indexing checks it).
             unsafe { _mm_storeu_pd($frames[t + 1 - $depth].as_mut_ptr(), out) };
         }
     }};
@@ -188,12 +191,13 @@ fn load_pair(frames: &[[f64; 2]], t: usize) -> std::arch::x86_64::__m128d {
 /// AVX2: two sections (four lanes) per vector, `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
     use std::arch::x86_64::*;
-    // SAFETY (all intrinsics below): AVX2 and FMA are enabled for this function; loads and
-    // stores stay inside `frames` and the gathered arrays.
+    const { assert!(4 * V <= 2 * MAX_PIPELINE) };
     let mut g = Gathered::new(sections);
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m256d; V] {
+        // SAFETY: `a[4j..]` holds at least four f64s (4·V ≤ the array's length); AVX is
+        // enabled in the enclosing function, which alone calls this closure.
         std::array::from_fn(|j| unsafe { _mm256_loadu_pd(a[4 * j..].as_ptr()) })
     };
     let (b0, b1, b2, na1, na2) = (
@@ -248,6 +252,7 @@ unsafe fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames
     drive!(frames, n, depth, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m256d; V]| {
         for (j, v) in v.into_iter().enumerate() {
+            // SAFETY: as for `load`.
             unsafe { _mm256_storeu_pd(a[4 * j..].as_mut_ptr(), v) };
         }
     };
@@ -261,13 +266,13 @@ unsafe fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames
 /// AVX-512: four sections (eight lanes) per vector, `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn run_avx512<const V: usize>(
-    sections: &mut [Option<&mut Section>],
-    frames: &mut [[f64; 2]],
-) {
+fn run_avx512<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
     use std::arch::x86_64::*;
+    const { assert!(8 * V <= 2 * MAX_PIPELINE) };
     let mut g = Gathered::new(sections);
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m512d; V] {
+        // SAFETY: `a[8j..]` holds at least eight f64s (8·V ≤ the array's length); AVX-512F is
+        // enabled in the enclosing function, which alone calls this closure.
         std::array::from_fn(|j| unsafe { _mm512_loadu_pd(a[8 * j..].as_ptr()) })
     };
     let (b0, b1, b2, na1, na2) = (
@@ -336,6 +341,7 @@ unsafe fn run_avx512<const V: usize>(
     drive!(frames, n, depth, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m512d; V]| {
         for (j, v) in v.into_iter().enumerate() {
+            // SAFETY: as for `load`.
             unsafe { _mm512_storeu_pd(a[8 * j..].as_mut_ptr(), v) };
         }
     };
@@ -346,16 +352,16 @@ unsafe fn run_avx512<const V: usize>(
     g.scatter(sections);
 }
 
-/// Run `frames` through the chain of `sections` (none gliding), with the widest SIMD this CPU
-/// has.
+/// Run `frames` through the chain of `sections` (none gliding), with the widest kernel `isa`
+/// allows.
 ///
 /// Runs on the audio thread: must not allocate or block.
-pub fn run_sections(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+pub fn run_sections(isa: Isa, sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if simd::has_avx512() {
+        if isa.avx512() {
             for chunk in sections.chunks_mut(MAX_PIPELINE) {
-                // SAFETY: the feature was just detected.
+                // SAFETY: `isa` came from `Isa::detect`, which found AVX-512F.
                 unsafe {
                     match chunk.len() {
                         1..=4 => run_avx512::<1>(chunk, frames),
@@ -367,10 +373,10 @@ pub fn run_sections(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2
             }
             return;
         }
-        if simd::has_avx2_fma() {
+        if isa.avx2_fma() {
             // Two vectors (four sections) per pass: more would spill AVX2's 16 registers.
             for chunk in sections.chunks_mut(4) {
-                // SAFETY: the features were just detected.
+                // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
                 unsafe {
                     match chunk.len() {
                         1..=2 => run_avx2::<1>(chunk, frames),
@@ -390,32 +396,35 @@ mod tests {
 
     type Kernel = fn(&mut [Option<&mut Section>], &mut [[f64; 2]]);
 
-    /// Every implementation this CPU can run.
+    /// Every implementation this CPU can run, named; the test prints which ran.
     fn kernels() -> Vec<(&'static str, Kernel)> {
         let mut k: Vec<(&'static str, Kernel)> = vec![("portable", |s, f| run_any::<Plain>(s, f))];
         #[cfg(target_arch = "x86_64")]
         {
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            let isa = Isa::detect();
+            if isa.avx2_fma() {
                 k.push(("avx2", |s, f| {
                     for chunk in s.chunks_mut(MAX_PIPELINE) {
-                        // SAFETY: detected above; 8 vectors hold any chunk.
+                        // SAFETY: `Isa::detect` found AVX2 and FMA (checked above).
                         unsafe { run_avx2::<8>(chunk, f) }
                     }
                 }));
                 k.push(("avx2 narrow", |s, f| {
                     for chunk in s.chunks_mut(2) {
+                        // SAFETY: as above.
                         unsafe { run_avx2::<1>(chunk, f) }
                     }
                 }));
             }
-            if is_x86_feature_detected!("avx512f") {
+            if isa.avx512() {
                 k.push(("avx512", |s, f| {
                     for chunk in s.chunks_mut(MAX_PIPELINE) {
+                        // SAFETY: `Isa::detect` found AVX-512F (checked above).
                         unsafe { run_avx512::<4>(chunk, f) }
                     }
                 }));
             }
-            k.push(("dispatch", run_sections));
+            k.push(("dispatch", |s, f| run_sections(Isa::detect(), s, f)));
         }
         k
     }
@@ -426,6 +435,7 @@ mod tests {
     #[test]
     fn pipelines_equal_the_plain_cascade() {
         for (name, kernel) in kernels() {
+            println!("pipeline kernel: {name}");
             let mut rng = fastrand::Rng::with_seed(1);
             let mut rnd = move || rng.f64() - 0.5;
             for count in [1, 2, 3, 4, 5, 8, 13, 16, 20, 32] {

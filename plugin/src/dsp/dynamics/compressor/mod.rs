@@ -12,7 +12,7 @@ use crate::dsp::blocks::biquad::butterworth_high_pass;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::fastmath;
 use crate::dsp::blocks::section::{Section, coefs};
-use crate::dsp::blocks::simd;
+use crate::dsp::blocks::simd::Isa;
 
 /// Below this the sidechain high-pass is off. Halfway between the range's minimum (20 Hz) and the
 /// next value its one-decimal display can show (20.1 Hz): every value the display calls "Off"
@@ -127,9 +127,20 @@ pub struct Compressor {
     block_reduction_db: f64,
     /// The loudest detector level of the last block (linear).
     block_level: f64,
+    isa: Isa,
 }
 
 impl Compressor {
+    /// The instruction set its kernels use (detected at construction; tests lower it to
+    /// compare kernels, never above what `Isa::detect` found).
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa.min(Isa::detect());
+    }
+
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
     pub fn new(sample_rate: f64) -> Compressor {
         let settings = CompressorSettings::default();
         let mut c = Compressor {
@@ -149,6 +160,7 @@ impl Compressor {
             snap: false,
             block_reduction_db: 0.0,
             block_level: 0.0,
+            isa: Isa::detect(),
         };
         c.apply(&settings, 0);
         c.makeup_db = settings.total_makeup_db();
@@ -256,8 +268,8 @@ impl Compressor {
         glide: &Glide,
     ) -> f64 {
         #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2_fma() {
-            // SAFETY: the features were just detected.
+        if self.isa.avx2_fma() {
+            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
             return unsafe { self.process_chunk_avx2(s, frames, key, start, glide) };
         }
         self.chunk_passes(s, frames, key, start, glide)
@@ -265,7 +277,7 @@ impl Compressor {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn process_chunk_avx2(
+    fn process_chunk_avx2(
         &mut self,
         s: &CompressorSettings,
         frames: &mut [[f64; 2]],
@@ -492,5 +504,50 @@ mod tests {
                 .iter()
                 .all(|&l| unity.static_gain_db(l) == 0.0)
         );
+    }
+
+    /// The AVX2 build is the same code compiled for wider vectors, and Rust never fuses or
+    /// reorders float operations on its own: on noise that keeps the compressor working, it
+    /// must give the portable build's output bit for bit.
+    #[test]
+    fn every_kernel_agrees_with_the_portable_one() {
+        let settings = CompressorSettings {
+            enabled: true,
+            threshold_db: -30.0,
+            ratio: 6.0,
+            knee_db: 6.0,
+            sidechain_hpf_hz: 120.0,
+            ..Default::default()
+        };
+        let mut rng = fastrand::Rng::with_seed(3);
+        let input: Vec<[f64; 2]> = (0..48_000)
+            .map(|_| [rng.f64() - 0.5, rng.f64() - 0.5])
+            .collect();
+        let run = |isa: Isa| {
+            let mut c = Compressor::new(48_000.0);
+            c.set_isa(isa);
+            assert_eq!(c.isa(), isa);
+            c.set(&settings);
+            let mut out = input.clone();
+            for block in out.chunks_mut(64) {
+                c.process_block(block, None);
+            }
+            out
+        };
+        let portable = run(Isa::Portable);
+        for isa in Isa::available() {
+            let worst = run(isa)
+                .iter()
+                .zip(&portable)
+                .map(|(a, b)| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()))
+                .fold(0.0f64, f64::max);
+            let kernel = if isa.avx2_fma() {
+                "avx2+fma"
+            } else {
+                "portable"
+            };
+            println!("compressor on {isa:?} ran the {kernel} build: worst difference {worst:.2e}");
+            assert_eq!(worst, 0.0, "{isa:?}");
+        }
     }
 }

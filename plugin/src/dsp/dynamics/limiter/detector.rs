@@ -11,7 +11,7 @@
 //! that filter and reports the larger of the two readings.
 
 use crate::dsp::blocks::kaiser::kaiser_sinc_phases;
-use crate::dsp::blocks::simd;
+use crate::dsp::blocks::simd::Isa;
 
 /// Oversampling factor.
 pub const FACTOR: usize = 8;
@@ -141,21 +141,38 @@ pub struct TruePeak {
     /// The last interpolated magnitude of the previous interval, per channel (left neighbour
     /// of the next interval's first point, for the parabola).
     prev_inner: [f32; 2],
+    isa: Isa,
 }
 
 impl Default for TruePeak {
     fn default() -> Self {
-        TruePeak {
-            history: [[0.0; 2]; 2 * TAPS_PER_PHASE],
-            pos: 0,
-            prev_inner: [0.0; 2],
-        }
+        TruePeak::with_isa(Isa::detect())
     }
 }
 
 impl TruePeak {
+    /// A detector whose exact path uses `isa` (at most what `Isa::detect` finds).
+    pub fn with_isa(isa: Isa) -> TruePeak {
+        TruePeak {
+            history: [[0.0; 2]; 2 * TAPS_PER_PHASE],
+            pos: 0,
+            prev_inner: [0.0; 2],
+            isa: isa.min(Isa::detect()),
+        }
+    }
+
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    /// Back to silence (the instruction set stays).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
     pub fn reset(&mut self) {
-        *self = TruePeak::default();
+        *self = TruePeak {
+            isa: self.isa,
+            ..TruePeak::with_isa(Isa::Portable)
+        };
     }
 
     /// For each frame of `input` (pushed in turn), the true peak of each channel over the
@@ -186,8 +203,8 @@ impl TruePeak {
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2_fma() {
-            // SAFETY: the features were just detected.
+        if self.isa.avx2_fma() {
+            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
             unsafe { self.exact_avx2(kernel, input, out) };
             return;
         }
@@ -235,7 +252,7 @@ impl TruePeak {
     /// pairs keep the chains short); the parabolas are fitted at all eight points at once.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn exact_avx2(&mut self, kernel: &Kernel, input: &[[f64; 2]], out: &mut [[f64; 2]]) {
+    fn exact_avx2(&mut self, kernel: &Kernel, input: &[[f64; 2]], out: &mut [[f64; 2]]) {
         use std::arch::x86_64::*;
         // SAFETY (all intrinsics): AVX2/FMA enabled; every load reads inside `kernel` or the
         // window, and every store writes a local array.
@@ -468,14 +485,26 @@ mod tests {
         assert!(out.iter().flatten().all(|v| *v <= 0.5 && *v >= 0.02));
     }
 
-    #[cfg(target_arch = "x86_64")]
     #[test]
-    fn the_avx2_path_agrees_with_the_portable_one() {
-        if !simd::has_avx2_fma() {
-            return;
+    fn every_kernel_agrees_with_the_portable_one() {
+        for isa in Isa::available() {
+            let worst = kernel_difference(isa);
+            let kernel = if isa.avx2_fma() {
+                "avx2+fma"
+            } else {
+                "portable"
+            };
+            println!(
+                "true-peak detector on {isa:?} ran the {kernel} kernel: {worst:.2e} from portable"
+            );
+            assert!(worst < 1e-5, "{isa:?}: relative difference {worst}");
         }
+    }
+
+    fn kernel_difference(isa: Isa) -> f64 {
         let kernel = Kernel::new();
-        let (mut fast, mut portable) = (TruePeak::default(), TruePeak::default());
+        let (mut fast, mut portable) = (TruePeak::with_isa(isa), TruePeak::with_isa(Isa::Portable));
+        assert_eq!(fast.isa(), isa);
         let mut rng = fastrand::Rng::with_seed(7);
         let mut worst: f64 = 0.0;
         for _ in 0..100 {
@@ -486,13 +515,13 @@ mod tests {
                 })
                 .collect();
             let (mut a, mut b) = (vec![[0.0; 2]; 64], vec![[0.0; 2]; 64]);
-            // SAFETY: the features were just detected.
-            unsafe { fast.exact_avx2(&kernel, &block, &mut a) };
-            portable.exact_portable(&kernel, &block, &mut b);
+            // A limit of 0 forces the exact path.
+            fast.process_block(&kernel, &block, 0.0, &mut a);
+            portable.process_block(&kernel, &block, 0.0, &mut b);
             for (x, y) in a.iter().flatten().zip(b.iter().flatten()) {
                 worst = worst.max((x - y).abs() / y.max(1e-3));
             }
         }
-        assert!(worst < 1e-5, "relative difference {worst}");
+        worst
     }
 }
