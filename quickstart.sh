@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Strata quick start for Debian/Ubuntu with Rust (rustup) installed:
-# installs missing system packages, builds the release plugin bundles, installs them into
+# installs missing system packages, builds the release plugin bundles and the standalone
+# program (one cargo run, so the shared dependencies compile once), installs the bundles into
 # ~/.clap and ~/.vst3, then starts the standalone program.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,8 +23,8 @@ else
     echo "==> System packages present: ${packages[*]}"
 fi
 
-echo "==> Building the release bundles and installing them into ~/.clap and ~/.vst3"
+echo "==> Building the release bundles and the standalone; installing the bundles into ~/.clap and ~/.vst3"
 cargo xtask install
 
 echo "==> Starting the standalone program"
-cargo run --quiet --release -p strata-standalone -- "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/strata-standalone" "$@"

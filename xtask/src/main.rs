@@ -1,7 +1,8 @@
 //! `cargo xtask`: bundling (nice-plug-xtask), installing, and the full test run.
 //!
 //! - `cargo xtask bundle strata --release` → `target/bundled/Strata.{clap,vst3}`
-//! - `cargo xtask install` → builds release bundles and copies them to `~/.clap`, `~/.vst3`
+//! - `cargo xtask install` → builds the release bundles and the standalone program in one cargo
+//!   run, and copies the bundles to `~/.clap`, `~/.vst3`
 //! - `cargo xtask test` → every test: the plugin validators (clap-validator, VST3 validator,
 //!   pluginval), unit tests, the CLAP host harness and the VST3 host test (pedalboard, in a
 //!   Python venv under `target/venv`), against a debug bundle whose process() aborts on any
@@ -14,6 +15,7 @@ use anyhow::{Context, Result, bail};
 
 const PACKAGE: &str = "strata";
 const BUNDLE_NAME: &str = "Strata";
+const STANDALONE: &str = "strata-standalone";
 /// Python packages for the VST3 host test, pinned.
 const PYTHON_REQUIREMENTS: &str = "tests/vst3/requirements.txt";
 
@@ -39,7 +41,7 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
                  bundle <package> [--release]   build plugin bundles into target/bundled\n  \
-                 install [--no-build]           build release bundles, copy to ~/.clap and ~/.vst3\n  \
+                 install [--no-build]           build release bundles and the standalone, copy the bundles to ~/.clap and ~/.vst3\n  \
                  test [cargo test args]         run every test (validators, unit, CLAP host, VST3 host)\n  \
                  validate [DIR]                 run the plugin validators on DIR/Strata.{{clap,vst3}}\n  \
                  test-bundle                    build the debug bundles the host tests load"
@@ -53,14 +55,14 @@ fn main() -> Result<()> {
     }
 }
 
-/// Build release bundles and copy them where Linux DAWs look for plugins.
+/// Build release bundles and copy them where Linux DAWs look for plugins. The standalone
+/// program is built in the same cargo run: one feature resolution, so the dependencies both
+/// share compile once (two runs resolve them differently and build much of the tree twice).
 fn install(args: &[String]) -> Result<()> {
     if !args.iter().any(|a| a == "--no-build") {
-        let bundle_args = [PACKAGE, "--release"].map(String::from);
-        nice_plug_xtask::main_with_args(
-            "cargo xtask",
-            std::iter::once("bundle".to_string()).chain(bundle_args),
-        )?;
+        let release = ["--release".to_string()];
+        nice_plug_xtask::build(&[PACKAGE.to_string(), STANDALONE.to_string()], &release)?;
+        nice_plug_xtask::bundle(&target_dir()?, PACKAGE, &release, false)?;
     }
     let bundled = target_dir()?.join("bundled");
     let home = PathBuf::from(std::env::var("HOME").context("HOME is not set")?);
