@@ -69,8 +69,10 @@ fn static_curve_matches_the_formula() {
                     let measured = gain_db(x[23_999], y[23_999], 0);
                     let expected = s.static_gain_db(level_db);
                     worst = worst.max((measured - expected).abs());
+                    // Measured 1.4e-6 dB at worst: the spec allows 0.1 dB, a regression
+                    // shows long before that.
                     assert!(
-                        (measured - expected).abs() < 0.1,
+                        (measured - expected).abs() < 1.5e-5,
                         "T {threshold_db} R {ratio} K {knee_db} at {level_db} dB: {measured:.4} vs {expected:.4}"
                     );
                 }
@@ -107,7 +109,7 @@ fn time_constant_ms(c: &mut Compressor, from_db: f64, to_db: f64, rate: f64) -> 
 }
 
 #[test]
-fn attack_and_release_time_constants_are_within_ten_percent() {
+fn attack_and_release_time_constants_are_within_three_percent() {
     for rate in [44_100.0, 48_000.0, 96_000.0] {
         for (attack_ms, release_ms) in [(1.0, 20.0), (10.0, 150.0), (50.0, 1000.0)] {
             let s = on(CompressorSettings {
@@ -125,12 +127,14 @@ fn attack_and_release_time_constants_are_within_ten_percent() {
             println!(
                 "{rate} Hz: attack {attack_ms} → {attack:.3} ms, release {release_ms} → {release:.2} ms"
             );
+            // Measured within 2 % (a 1 ms attack at 44.1 kHz reads 1.02 ms: the step is found
+            // to the sample, 0.023 ms); the spec allows 10 %.
             assert!(
-                (attack / attack_ms - 1.0).abs() < 0.1,
+                (attack / attack_ms - 1.0).abs() < 0.03,
                 "attack {attack} vs {attack_ms}"
             );
             assert!(
-                (release / release_ms - 1.0).abs() < 0.1,
+                (release / release_ms - 1.0).abs() < 0.03,
                 "release {release} vs {release_ms}"
             );
         }

@@ -304,5 +304,7 @@ fn drawn_curves_equal_the_measured_response() {
         }
     }
     println!("worst drawn-vs-measured: {:+.2e} dB ({})", worst.0, worst.1);
-    assert!(worst.0.abs() < 0.1, "{worst:?}");
+    // Measured 1.85e-6 dB: the curve is the running code's own design, so anything beyond
+    // rounding means the editor draws something else than what plays.
+    assert!(worst.0.abs() < 2e-5, "{worst:?}");
 }

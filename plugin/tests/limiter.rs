@@ -163,9 +163,10 @@ fn limit(settings: &LimiterSettings, rate: f64, x: &[f64], blocks: &[usize]) -> 
 }
 
 /// Measured with the BS.1770-4 meter (4×) and an independent 8× meter, the output never
-/// exceeds the ceiling by more than 0.1 dB. The ideal (sinc) reconstruction is printed too:
-/// signals full of energy right at Nyquist (clipping, squares) read higher there than any
-/// finite-length meter or converter shows.
+/// exceeds the ceiling by more than 0.1 dB (the spec; measured +0.009 and +0.050 dB). The
+/// ideal (sinc) reconstruction is checked too, against the figure the README gives: signals
+/// full of energy right at Nyquist (clipping, squares) read higher there than any
+/// finite-length meter or converter shows (measured +1.96 dB).
 #[test]
 fn true_peak_never_exceeds_the_ceiling() {
     let mut worst: [(f64, String); 3] = Default::default();
@@ -210,6 +211,11 @@ fn true_peak_never_exceeds_the_ceiling() {
                     overs[1] <= 0.1,
                     "{label}: 8x true peak {:+.3} dB over the ceiling",
                     overs[1]
+                );
+                assert!(
+                    overs[2] <= 2.5,
+                    "{label}: ideal true peak {:+.3} dB over the ceiling",
+                    overs[2]
                 );
             }
         }

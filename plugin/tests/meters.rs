@@ -291,8 +291,9 @@ fn tech_3341_true_peak() {
                 .map(|f| f.input.true_peak_db[0] as f64)
                 .fold(f64::NEG_INFINITY, f64::max);
             let err = tp - expected_db;
+            // Tech 3341 allows +0.2/−0.4 dB; measured within 0.003 dB.
             assert!(
-                (-0.4..=0.2).contains(&err),
+                err.abs() <= 0.03,
                 "case {case} at {rate}: {tp:.3} dBTP, expected {expected_db}"
             );
             if err.abs() > worst.0.abs() {
@@ -321,7 +322,8 @@ fn tech_3342_loudness_range() {
             let segs: Vec<Seg> = levels.iter().map(|l| Seg::Tone(*l, 20.0)).collect();
             let frames = meter(rate, &sine_segments(rate, &segs));
             let lra = frames.last().unwrap().input.loudness_range_lu.unwrap() as f64;
-            worst.check(&format!("3342 case {case}, {rate}"), lra, expected, 1.0);
+            // Tech 3342 allows ±1 LU; measured within 0.001 LU.
+            worst.check(&format!("3342 case {case}, {rate}"), lra, expected, 0.01);
         }
     }
     println!(
@@ -399,8 +401,9 @@ fn agrees_with_the_ebur128_crate_on_programme_material() {
                     f.input.short_term_lufs as f64,
                     reference.loudness_shortterm().unwrap(),
                 );
-                worst.check(&format!("M at {t:.1} s, {rate}"), got_m, want_m, 0.1);
-                worst.check(&format!("S at {t:.1} s, {rate}"), got_s, want_s, 0.1);
+                // Measured within 0.005 LU of the crate.
+                worst.check(&format!("M at {t:.1} s, {rate}"), got_m, want_m, 0.05);
+                worst.check(&format!("S at {t:.1} s, {rate}"), got_s, want_s, 0.05);
                 short_terms.push(want_s);
             }
         }
@@ -410,14 +413,14 @@ fn agrees_with_the_ebur128_crate_on_programme_material() {
             &format!("I, {rate}"),
             got_i,
             reference.loudness_global().unwrap(),
-            0.1,
+            0.05,
         );
         // Loudness range: the crate takes a short-term value every second, this meter every
         // 100 ms (Tech 3342 allows both). Compared on equal terms: Tech 3342's definition
         // applied to the crate's own short-term values at 100 ms.
         let got_lra = f.input.loudness_range_lu.unwrap() as f64;
         let want_lra = tech_3342_range(&short_terms);
-        worst.check(&format!("LRA, {rate}"), got_lra, want_lra, 0.1);
+        worst.check(&format!("LRA, {rate}"), got_lra, want_lra, 0.05);
         println!(
             "{rate} Hz: I {got_i:.3} (ebur128 {:.3}); LRA {got_lra:.3} (from ebur128's short-term \
              values at 10 Hz: {want_lra:.3}; its own, at 1 Hz: {:.3})",

@@ -128,7 +128,8 @@ fn check(name: &str, input: VirtualClock, output: VirtualClock, seed: u64) {
             && (o.latency_max_s - o.target_s).abs() <= 1e-3,
         "{name}"
     );
-    assert!((o.correction_ppm - o.expected_ppm).abs() < 1.0, "{name}");
+    // Measured within 0.01 ppm over an hour.
+    assert!((o.correction_ppm - o.expected_ppm).abs() < 0.1, "{name}");
 }
 
 #[test]

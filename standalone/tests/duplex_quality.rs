@@ -95,15 +95,17 @@ fn response(in_rate: f64, out_rate: f64) {
         }
         if f == 1000.0 {
             let thd_n = 20.0 * (residual / (amplitude / 2f64.sqrt())).log10();
-            assert!(thd_n <= -120.0, "THD+N {thd_n:.1} dB");
+            // Measured −142.7/−143.0 dB; the spec asks for −120.
+            assert!(thd_n <= -125.0, "THD+N {thd_n:.1} dB");
         }
     }
     println!(
         "{in_rate}→{out_rate}: worst {:+.5} dB at {} Hz, bass worst {:+.6} dB at {} Hz",
         worst.0, worst.1, worst_bass.0, worst_bass.1
     );
-    assert!(worst.0.abs() <= 0.01);
-    assert!(worst_bass.0.abs() <= 0.001);
+    // Measured within 0.00002 dB and 0.000001 dB; the spec asks for ±0.01 and ±0.001 dB.
+    assert!(worst.0.abs() <= 2e-4, "{worst:?}");
+    assert!(worst_bass.0.abs() <= 1e-5, "{worst_bass:?}");
 }
 
 #[test]

@@ -284,10 +284,15 @@ fn run_once() -> bool {
         .lines()
         .find(|l| l.starts_with("stopped after"))
         .expect("a final summary");
-    assert!(
-        summary.contains("audio-thread allocations 0"),
-        "allocation on an audio thread: {summary}"
-    );
-    assert!(summary.contains("overruns 0"), "{summary}");
+    // Counted only in builds with debug assertions; a release build says it did not count.
+    let allocations = if cfg!(debug_assertions) {
+        "audio-thread allocations 0"
+    } else {
+        "audio-thread allocations not checked"
+    };
+    assert!(summary.contains(allocations), "allocations: {summary}");
+    for clean in ["underruns 0", "overruns 0", "resyncs 0"] {
+        assert!(summary.contains(clean), "{clean}: {summary}");
+    }
     true
 }

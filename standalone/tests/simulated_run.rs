@@ -39,7 +39,7 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
         "-200",
         "--no-gui",
         "--seconds",
-        "10",
+        "20",
         "--record",
         record.to_str().unwrap(),
     ]);
@@ -49,16 +49,25 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
         .lines()
         .find(|l| l.starts_with("stopped after"))
         .unwrap();
-    assert!(summary.contains("audio-thread allocations 0"), "{summary}");
+    // The program counts allocations on its audio threads only when built with debug
+    // assertions, and says so otherwise.
+    let allocations = if cfg!(debug_assertions) {
+        "audio-thread allocations 0"
+    } else {
+        "audio-thread allocations not checked"
+    };
+    assert!(summary.contains(allocations), "{summary}");
     assert!(summary.contains("recording dropped 0 frames"), "{summary}");
-    assert!(summary.contains("overruns 0"), "{summary}");
+    for clean in ["underruns 0", "overruns 0", "resyncs 0"] {
+        assert!(summary.contains(clean), "{clean}: {summary}");
+    }
 
     let mut reader = hound::WavReader::open(&record).expect("a readable WAV");
     let spec = reader.spec();
     assert_eq!((spec.sample_rate, spec.channels), (48_000, 2));
     let samples: Vec<f32> = reader.samples::<f32>().map(|s| s.unwrap()).collect();
     let seconds = samples.len() as f64 / 2.0 / 48_000.0;
-    assert!(seconds > 9.0, "only {seconds:.2} s recorded");
+    assert!(seconds > 19.0, "only {seconds:.2} s recorded");
     // The last second: the tone (0.25 peak, −12.04 dBFS; the default settings are neutral at
     // this level) on both sides, converted to 48 kHz.
     let last: Vec<f32> = samples[samples.len() - 2 * 48_000..].to_vec();
@@ -72,9 +81,10 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
         assert!((level_db + 12.041).abs() < 0.05, "level {level_db:.3} dBFS");
         assert!((999..=1001).contains(&crossings), "{crossings} Hz");
     }
-    // The drift loop corrects the clocks' +500 ppm difference. A coarse check: these devices
-    // are paced by sleeping threads, which a loaded machine makes late (start-up underruns,
-    // jitter), and 10 s is about the lock time; duplex_clocks measures the loop to the ppm.
+    // The drift loop corrects the clocks' +500 ppm difference: after 20 s (the loop locks in
+    // about 11–16 s here) the correction read 491.8 ppm, 8 ppm off. These devices are paced by
+    // sleeping threads, which a loaded machine makes late; duplex_clocks measures the loop to
+    // the ppm on simulated time.
     let last_status = stdout.lines().rfind(|l| l.contains("drift")).unwrap();
     let ppm: f64 = last_status
         .split("drift ")
@@ -83,7 +93,7 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
         .and_then(|s| s.parse().ok())
         .unwrap();
     println!("correction at the end: {ppm:+.1} ppm (clocks: +500 ppm)");
-    assert!((ppm - 500.0).abs() < 400.0, "correction {ppm} ppm");
+    assert!((ppm - 500.0).abs() < 50.0, "correction {ppm} ppm");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
