@@ -338,9 +338,12 @@ impl Default for LimiterParams {
             )
             .with_unit(" ms")
             .with_step_size(0.01)
-            .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
             .with_value_to_string(v2s_decimals(2))
-            .with_string_to_value(s2v_number()),
+            .with_string_to_value(s2v_number())
+            // The lookahead is the plugin's latency: a change restarts the limiter and the dry
+            // delay (a dropout) and asks the host to re-compensate, which is no automation
+            // gesture. Set it from the editor or the host's parameter list; not automatable.
+            .non_automatable(),
             true_peak: BoolParam::new("Limiter True Peak", true),
         }
     }

@@ -108,10 +108,10 @@ fn run_live(args: cli::Live) -> Result<(), String> {
             output_periods: args.output_periods.clone(),
         },
     };
-    let (recorder, ring) = match &args.record {
+    let (recorder, tap) = match &args.record {
         Some(path) => {
-            let (r, ring) = Recorder::start(path, args.record_bits)?;
-            (Some(r), Some(ring))
+            let (r, tap) = Recorder::start(path, args.record_bits)?;
+            (Some(r), Some(tap))
         }
         None => (None, None),
     };
@@ -124,7 +124,7 @@ fn run_live(args: cli::Live) -> Result<(), String> {
                 Some(n) => InputMap::Mono(n as usize - 1),
                 None => InputMap::Stereo,
             },
-            recorder: ring,
+            recorder: tap,
             seen_periods: (0, 0),
         },
     )?;
@@ -133,7 +133,6 @@ fn run_live(args: cli::Live) -> Result<(), String> {
         println!("note: {note}");
     }
     if let Some(r) = &recorder {
-        r.set_rate(first.output_rate_hz);
         println!("recording to {}", r.path().display());
     }
     println!("{}", first.line());
@@ -197,13 +196,16 @@ fn finish(session: Session, recorder: Option<Recorder>, started: Instant) -> Res
         status.summary()
     );
     if let Some(r) = recorder {
-        let path = r.path().display().to_string();
-        let frames = r.finish()?;
+        let (frames, files) = r.finish()?;
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         println!(
-            "recorded {frames} frames ({:.1} s) to {path}, {} frames dropped",
-            frames as f64 / status.output_rate_hz.max(1) as f64,
+            "recorded {frames} frames to {}, {} frames dropped",
+            files.join(", "),
             status.counts().record_dropped_frames
         );
+        if files.len() > 1 {
+            println!("(the output's rate changed during the recording: one file per rate)");
+        }
     }
     Ok(())
 }

@@ -2,6 +2,11 @@
 //! (`OutputSide::record_into`); a writer thread drains it into a WAV file. Frames the ring had
 //! no room for are counted, never waited for. Finishing (window closed, Ctrl-C, end of run)
 //! drains what is left and finalizes the file's header.
+//!
+//! A WAV file has one rate. When the session re-opens the output at another rate (a device
+//! came back differently), the frames already queued are written out first, that file is
+//! finalized, and the recording goes on in a new file beside it (`take-2.wav`, …) at the new
+//! rate: nothing is written at a rate it was not played at.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,14 +24,57 @@ pub struct Recorder {
     path: PathBuf,
     stop: Arc<AtomicBool>,
     written_frames: Arc<AtomicU64>,
+    thread: Option<JoinHandle<Result<Vec<PathBuf>, String>>>,
+}
+
+/// What the session holds of a recording: the ring the output callback writes into (while an
+/// engine runs, it lives in the engine's output side) and the rate the frames are played at.
+pub struct RecordTap {
+    pub ring: Option<rtrb::Producer<f32>>,
     rate_hz: Arc<AtomicU32>,
-    thread: Option<JoinHandle<Result<(), String>>>,
+}
+
+impl RecordTap {
+    /// The frames pushed from now on play at `rate_hz`. If that is a new rate, wait (at most
+    /// `DRAIN_WAIT`) for the writer to take every frame of the old one first. Called by the
+    /// session while no engine runs (the ring is here), never on the audio thread.
+    pub fn set_rate(&mut self, rate_hz: u32) {
+        let old = self.rate_hz.load(Ordering::Acquire);
+        if old == rate_hz {
+            return;
+        }
+        if let Some(ring) = &self.ring {
+            let start = std::time::Instant::now();
+            while ring.slots() < ring.buffer().capacity() && start.elapsed() < DRAIN_WAIT {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        self.rate_hz.store(rate_hz, Ordering::Release);
+    }
+}
+
+/// How long a rate change waits for the writer to drain the old rate's frames.
+const DRAIN_WAIT: Duration = Duration::from_secs(5);
+
+/// The `n`th file of a recording (1: `path` itself; then `stem-n.ext` beside it).
+pub fn segment_path(path: &Path, n: usize) -> PathBuf {
+    if n <= 1 {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
+    let name = match ext {
+        Some(ext) => format!("{}-{n}.{ext}", stem.unwrap_or_default()),
+        None => format!("{}-{n}", stem.unwrap_or_default()),
+    };
+    path.with_file_name(name)
 }
 
 impl Recorder {
     /// Create `path` (stereo) and the ring the output callback writes into. The file's rate is
-    /// the output's, known once the devices run: frames wait in the ring until `set_rate`.
-    pub fn start(path: &Path, bits: Bits) -> Result<(Recorder, rtrb::Producer<f32>), String> {
+    /// the output's, known once the devices run: frames wait in the ring until the session
+    /// sets it through the tap.
+    pub fn start(path: &Path, bits: Bits) -> Result<(Recorder, RecordTap), String> {
         // Fail now, not when the devices run, if the file cannot be made.
         std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let (producer, mut consumer) = rtrb::RingBuffer::new(2 * RING_FRAMES);
@@ -39,32 +87,41 @@ impl Recorder {
             std::thread::Builder::new()
                 .name("strata-recorder".into())
                 .spawn(move || {
-                    let shown = path.display().to_string();
-                    let fail = |e: hound::Error| format!("writing {shown} failed: {e}");
-                    let mut writer = None;
+                    let fail =
+                        |p: &Path, e: hound::Error| format!("writing {} failed: {e}", p.display());
+                    // The open file, its path and its rate.
+                    let mut writer: Option<(wav::Writer, PathBuf, u32)> = None;
+                    let mut files = Vec::new();
                     loop {
                         // Read the flag first: whatever was pushed before it was set is drained.
                         let stopping = stop.load(Ordering::Acquire);
                         let rate = rate.load(Ordering::Acquire);
-                        if writer.is_none() && rate > 0 {
-                            writer = Some(wav::writer(&path, 2, rate, bits)?);
-                        }
                         let n = consumer.slots() - consumer.slots() % 2;
+                        // A new rate comes only once the old one's frames are all taken (the
+                        // tap waits for that), so a file holds one rate.
+                        if rate > 0 && writer.as_ref().is_none_or(|w| w.2 != rate) {
+                            if let Some((w, p, _)) = writer.take() {
+                                w.finalize().map_err(|e| fail(&p, e))?;
+                            }
+                            let p = segment_path(&path, files.len() + 1);
+                            writer = Some((wav::writer(&p, 2, rate, bits)?, p.clone(), rate));
+                            files.push(p);
+                        }
                         match &mut writer {
-                            Some(w) if n > 0 => {
+                            Some((w, p, _)) if n > 0 => {
                                 let chunk = consumer.read_chunk(n).expect("n slots are there");
                                 let (a, b) = chunk.as_slices();
                                 for s in a.iter().chain(b) {
-                                    wav::write_sample(w, bits, *s).map_err(fail)?;
+                                    wav::write_sample(w, bits, *s).map_err(|e| fail(p, e))?;
                                 }
                                 chunk.commit_all();
                                 written.fetch_add(n as u64 / 2, Ordering::Relaxed);
                             }
                             _ if stopping => {
-                                return match writer {
-                                    Some(w) => w.finalize().map_err(fail),
-                                    None => Ok(()),
-                                };
+                                if let Some((w, p, _)) = writer {
+                                    w.finalize().map_err(|e| fail(&p, e))?;
+                                }
+                                return Ok(files);
                             }
                             _ => std::thread::sleep(Duration::from_millis(20)),
                         }
@@ -77,18 +134,13 @@ impl Recorder {
                 path: path.to_path_buf(),
                 stop,
                 written_frames,
-                rate_hz,
                 thread: Some(thread),
             },
-            producer,
+            RecordTap {
+                ring: Some(producer),
+                rate_hz,
+            },
         ))
-    }
-
-    /// The output's rate: the file is written at it from now on.
-    pub fn set_rate(&self, rate_hz: u32) {
-        let _ = self
-            .rate_hz
-            .compare_exchange(0, rate_hz, Ordering::AcqRel, Ordering::Relaxed);
     }
 
     pub fn path(&self) -> &Path {
@@ -99,15 +151,16 @@ impl Recorder {
         self.written_frames.load(Ordering::Relaxed)
     }
 
-    /// Drain the ring, finalize the file; the frames written.
-    pub fn finish(mut self) -> Result<u64, String> {
+    /// Drain the ring, finalize the files; the frames written and the files, in order (more
+    /// than one if the output's rate changed during the recording).
+    pub fn finish(mut self) -> Result<(u64, Vec<PathBuf>), String> {
         self.stop.store(true, Ordering::Release);
         let result = match self.thread.take().map(|t| t.join()) {
             Some(Ok(result)) => result,
             Some(Err(_)) => Err("the recorder thread panicked".into()),
-            None => Ok(()),
+            None => Ok(Vec::new()),
         };
-        result.map(|()| self.written_frames())
+        result.map(|files| (self.written_frames(), files))
     }
 }
 

@@ -14,6 +14,7 @@ use crate::host::EmbeddedStrata;
 
 use crate::device::{Faults, InputDevice, OutputDevice, StreamFormat};
 use crate::duplex::{DuplexConfig, EngineStats, InputMap, OutputSide, Processor, engine};
+use crate::recorder::RecordTap;
 use crate::status::{Reported, Status};
 
 /// How long to wait before re-opening a device that stopped.
@@ -44,8 +45,8 @@ pub struct SessionOptions {
     /// The user's latency target; raised to what the devices' periods need.
     pub latency_ms: Option<f64>,
     pub input_map: InputMap,
-    /// Where processed frames go when recording.
-    pub recorder: Option<rtrb::Producer<f32>>,
+    /// Where processed frames go when recording (told the output's rate at each start).
+    pub recorder: Option<RecordTap>,
     /// Callback sizes (input, output) seen beyond what the devices announced: the engine is
     /// built for at least these. Learned by the session; start with (0, 0).
     pub seen_periods: (usize, usize),
@@ -210,6 +211,18 @@ impl Running {
             },
             |i| i.format(),
         );
+        if let (Some(device), InputMap::Mono(channel)) = (&input, options.input_map)
+            && channel >= inp.channels
+        {
+            return Err(format!(
+                "--input-channel {}: the input device '{}' has {} channel{} (1–{})",
+                channel + 1,
+                device.name(),
+                inp.channels,
+                if inp.channels == 1 { "" } else { "s" },
+                inp.channels
+            ));
+        }
         let config = duplex_config(inp, out, options);
         let Some(mut processor) = strata.take() else {
             return Err("the processor did not come back from the last streams".into());
@@ -222,8 +235,11 @@ impl Running {
         }
         let latency_samples = processor.latency_samples();
         let (mut input_side, mut output_side, stats) = engine(config, processor);
-        if let Some(ring) = options.recorder.take() {
-            output_side.record_into(ring);
+        if let Some(tap) = &mut options.recorder {
+            tap.set_rate(out.rate_hz);
+            if let Some(ring) = tap.ring.take() {
+                output_side.record_into(ring);
+            }
         }
         let delay_frames = output_side.resampler_delay_frames();
         // Fresh counters from here on; the status keeps the last engine's in its totals.
@@ -332,7 +348,9 @@ impl Running {
         }
         // The output device dropped its callback, and with it the engine's owner.
         if let Ok(mut side) = returned.recv_timeout(Duration::from_secs(5)) {
-            options.recorder = side.take_recorder();
+            if let Some(tap) = &mut options.recorder {
+                tap.ring = side.take_recorder();
+            }
             *strata = Some(side.into_processor());
         }
     }

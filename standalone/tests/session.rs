@@ -11,7 +11,9 @@ use strata_standalone::device::virtual_clock::VirtualClock;
 use strata_standalone::device::{Faults, OutputCallback, OutputDevice, StreamFormat};
 use strata_standalone::duplex::InputMap;
 use strata_standalone::host::EmbeddedStrata;
+use strata_standalone::recorder::Recorder;
 use strata_standalone::session::{Devices, Session, SessionOptions};
+use strata_standalone::wav::Bits;
 
 /// An output device that fails after `fail_after` callbacks (if set) and announces
 /// `announced` frames per callback whatever it really uses.
@@ -150,4 +152,67 @@ fn callbacks_larger_than_announced_rebuild_the_engine() {
     std::thread::sleep(Duration::from_secs(1));
     let status = session.stop();
     assert_eq!(opened.load(Ordering::SeqCst), 2, "{}", status.summary());
+}
+
+/// A device that comes back at another rate: the recording goes on in a second file at the
+/// new rate, and each file holds what played at its rate (a WAV file has one rate).
+#[test]
+fn a_recording_follows_the_output_to_a_new_rate_in_a_new_file() {
+    let dir = std::env::temp_dir().join(format!("strata-rate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("take.wav");
+    let opened = Arc::new(AtomicUsize::new(0));
+    let opener = {
+        let opened = opened.clone();
+        Box::new(move || {
+            // 44.1 kHz until the test unplugs it, then back at 48 kHz.
+            let n = opened.fetch_add(1, Ordering::SeqCst);
+            let rate = if n == 0 { 44_100.0 } else { 48_000.0 };
+            Ok(Devices {
+                input: None,
+                output: Box::new(Unreliable {
+                    inner: SimulatedOutput::new(VirtualClock::new(rate, 512), 2, None),
+                    announced: None,
+                    fail_after: (n == 0).then_some(100),
+                }),
+                notes: Vec::new(),
+            })
+        })
+    };
+    let (recorder, tap) = Recorder::start(&path, Bits::Float32).unwrap();
+    let session = Session::start(
+        opener,
+        EmbeddedStrata::new(48_000.0, 512, 2),
+        SessionOptions {
+            recorder: Some(tap),
+            ..options()
+        },
+    )
+    .unwrap();
+    wait_for(&session, Duration::from_secs(15), "the re-open", |s| {
+        s.device_losses == 1 && s.output_rate_hz == 48_000 && s.output_callbacks > 50
+    });
+    session.stop();
+    let (frames, files) = recorder.finish().unwrap();
+    assert_eq!(files, vec![path.clone(), dir.join("take-2.wav")]);
+    let mut total = 0;
+    for (file, rate) in files.iter().zip([44_100, 48_000]) {
+        let reader = hound::WavReader::open(file).unwrap();
+        println!(
+            "{}: {} Hz, {} frames",
+            file.display(),
+            reader.spec().sample_rate,
+            reader.duration()
+        );
+        assert_eq!(reader.spec().sample_rate, rate, "{}", file.display());
+        assert!(
+            reader.duration() > 512,
+            "{}: {} frames",
+            file.display(),
+            reader.duration()
+        );
+        total += reader.duration() as u64;
+    }
+    assert_eq!(total, frames);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

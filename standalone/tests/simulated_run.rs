@@ -117,6 +117,24 @@ fn wrong_names_and_values_list_the_valid_ones() {
         "{stderr}"
     );
 
+    // The simulated mic has one channel: a second one is refused, not quietly clamped.
+    let (ok, _, stderr) = standalone(&[
+        "--audio-host",
+        "Simulated",
+        "--input-device",
+        "tone",
+        "--input-channel",
+        "2",
+        "--no-gui",
+        "--seconds",
+        "1",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("--input-channel 2") && stderr.contains("has 1 channel (1–1)"),
+        "{stderr}"
+    );
+
     let (ok, _, stderr) = standalone(&["--no-gui", "--set", "eq1_type=Shelf"]);
     assert!(!ok);
     assert!(

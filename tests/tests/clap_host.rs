@@ -95,6 +95,16 @@ fn parameters_have_their_stable_ids_and_text_round_trips() {
         .unwrap();
     assert_eq!(eq3_gain.name, "EQ3 Gain");
     assert_eq!(eq3_gain.module, "EQ Band 3");
+    // Every parameter is automatable but the lookahead, which sets the latency.
+    for p in &params {
+        let automatable = p.flags & clap_sys::ext::params::CLAP_PARAM_IS_AUTOMATABLE != 0;
+        let is_lookahead = p.id == param_hash("lim_lookahead");
+        assert_eq!(
+            automatable, !is_lookahead,
+            "{}: flags {:#x}",
+            p.name, p.flags
+        );
+    }
 
     // Text → value → text is stable for every parameter across its range, on a grid fine
     // enough to land inside any value whose display changes meaning (SC HPF's "Off" edge).
