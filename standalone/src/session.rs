@@ -340,12 +340,15 @@ impl Running {
             returned,
             ..
         } = self;
-        drop(input);
-        drop(output);
-        // Nothing counts any more: the engine's last figures.
+        // The engine's last figures, taken before the streams go: tearing them down is not
+        // part of the session (a last output callback after the input stopped would find the
+        // ring empty and count an underrun the listener never heard).
         if let Ok(mut s) = status.lock() {
             s.update(&stats, reported(&faults, &allocs), has_input);
         }
+        // The output is the master clock: stopped first, it pulls no more.
+        drop(output);
+        drop(input);
         // The output device dropped its callback, and with it the engine's owner.
         if let Ok(mut side) = returned.recv_timeout(Duration::from_secs(5)) {
             if let Some(tap) = &mut options.recorder {
