@@ -204,13 +204,13 @@ fn run_once() -> bool {
     assert!(status.success(), "strata-standalone failed");
     let ran_s = connected.elapsed().as_secs_f64();
     drop(active);
-    let device_xruns: u64 = stdout
-        .lines()
-        .find(|l| l.starts_with("stopped after"))
-        .and_then(|l| l.split("device xruns ").nth(1))
-        .and_then(|s| s.split(',').next())
-        .and_then(|n| n.parse().ok())
-        .expect("a final summary with the device xruns");
+    let device_xruns = count_in(
+        stdout
+            .lines()
+            .find(|l| l.starts_with("stopped after"))
+            .expect("a final summary"),
+        "device xruns ",
+    );
     if device_xruns > XRUN_STORM {
         return false;
     }
@@ -291,8 +291,26 @@ fn run_once() -> bool {
         "audio-thread allocations not checked"
     };
     assert!(summary.contains(allocations), "allocations: {summary}");
-    for clean in ["underruns 0", "overruns 0", "resyncs 0"] {
-        assert!(summary.contains(clean), "{clean}: {summary}");
+    // The engine's own glitches: none, unless JACK dropped cycles (a dropped cycle can starve
+    // or flood the ring once; nothing the engine does can hide it). Never more than those.
+    let engine_xruns: u64 = ["underruns ", "overruns ", "resyncs "]
+        .iter()
+        .map(|what| count_in(summary, what))
+        .sum();
+    if device_xruns == 0 {
+        assert_eq!(engine_xruns, 0, "{summary}");
+    } else {
+        assert!(engine_xruns <= device_xruns, "{summary}");
     }
     true
+}
+
+/// The number after `what` in the summary line.
+fn count_in(summary: &str, what: &str) -> u64 {
+    summary
+        .split(what)
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no '{what}' count in {summary}"))
 }
