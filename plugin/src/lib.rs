@@ -14,6 +14,7 @@ pub mod dsp;
 pub mod editor;
 pub mod params;
 pub mod telemetry;
+pub mod value_text;
 
 use chain::{BlockGains, Chain, MAX_BLOCK};
 use dsp::meter::Meters;

@@ -12,6 +12,7 @@ use crate::chain::Chain;
 use crate::dsp::dynamics::compressor::{self, CompressorSettings, Detector};
 use crate::dsp::dynamics::limiter::LimiterSettings;
 use crate::dsp::eq::{BANDS, BandSettings, Shape, Slope};
+use crate::value_text;
 
 /// Smoothing time for every continuous parameter.
 const SMOOTHING_MS: f32 = 20.0;
@@ -149,7 +150,7 @@ impl EqBandParams {
             )
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
             .with_value_to_string(formatters::v2s_f32_hz_then_khz(2))
-            .with_string_to_value(formatters::s2v_f32_hz_then_khz()),
+            .with_string_to_value(value_text::s2v_hz()),
             gain: gain_param(&format!("EQ{index} Gain"), 0.0, -24.0, 24.0),
             q: FloatParam::new(
                 format!("EQ{index} Q"),
@@ -163,7 +164,7 @@ impl EqBandParams {
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
             .with_step_size(0.001)
             .with_value_to_string(v2s_decimals(3))
-            .with_string_to_value(s2v_number()),
+            .with_string_to_value(value_text::s2v_plain()),
             slope: EnumParam::new(format!("EQ{index} Slope"), Slope::Db12),
         }
     }
@@ -249,7 +250,7 @@ impl Default for CompressorParams {
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
             .with_step_size(0.01)
             .with_value_to_string(formatters::v2s_compression_ratio(2))
-            .with_string_to_value(formatters::s2v_compression_ratio()),
+            .with_string_to_value(value_text::s2v_ratio()),
             knee: gain_param("Comp Knee", 6.0, 0.0, 24.0),
             attack: time_param("Comp Attack", 10.0, 0.05, 250.0),
             release: time_param("Comp Release", 150.0, 5.0, 2500.0),
@@ -339,7 +340,7 @@ impl Default for LimiterParams {
             .with_unit(" ms")
             .with_step_size(0.01)
             .with_value_to_string(v2s_decimals(2))
-            .with_string_to_value(s2v_number())
+            .with_string_to_value(value_text::s2v_ms())
             // The lookahead is the plugin's latency: a change restarts the limiter and the dry
             // delay (a dropout) and asks the host to re-compensate, which is no automation
             // gesture. Set it from the editor or the host's parameter list; not automatable.
@@ -371,7 +372,7 @@ fn gain_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
         .with_step_size(0.01)
         .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
         .with_value_to_string(v2s_decimals(2))
-        .with_string_to_value(s2v_number())
+        .with_string_to_value(value_text::s2v_db())
 }
 
 /// A time in milliseconds on a log-like scale.
@@ -389,7 +390,7 @@ fn time_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
     .with_step_size(0.01)
     .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
     .with_value_to_string(v2s_decimals(2))
-    .with_string_to_value(s2v_number())
+    .with_string_to_value(value_text::s2v_ms())
 }
 
 /// A 0–1 amount shown as a percentage.
@@ -403,21 +404,9 @@ fn percent_param(name: &str, default: f32) -> FloatParam {
 }
 
 type ValueToString = Arc<dyn Fn(f32) -> String + Send + Sync>;
-type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
 
 fn v2s_decimals(digits: usize) -> ValueToString {
     Arc::new(move |value| format!("{value:.digits$}"))
-}
-
-/// Parses a plain number, ignoring a trailing unit and a leading plus sign.
-fn s2v_number() -> StringToValue {
-    Arc::new(|string| {
-        let trimmed = string.trim().trim_start_matches('+');
-        let end = trimmed
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == 'E'))
-            .unwrap_or(trimmed.len());
-        trimmed[..end].trim().parse().ok()
-    })
 }
 
 impl Enum for Shape {
@@ -469,8 +458,8 @@ fn v2s_hpf() -> ValueToString {
     })
 }
 
-fn s2v_hpf() -> StringToValue {
-    let hz = formatters::s2v_f32_hz_then_khz();
+fn s2v_hpf() -> value_text::StringToValue {
+    let hz = value_text::s2v_hz();
     Arc::new(move |string| {
         if string.trim().eq_ignore_ascii_case("off") {
             Some(20.0)

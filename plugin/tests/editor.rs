@@ -100,18 +100,35 @@ impl Harness {
 
     /// One editor frame with these input events.
     fn frame(&mut self, events: Vec<Event>) {
-        self.time_s += 1.0 / 30.0;
+        let model = &mut self.model;
+        Self::run(
+            &self.ctx,
+            &self.gui,
+            &self.params,
+            &mut self.time_s,
+            events,
+            |ui, params, setter| editor::draw(ui, params, setter, model),
+        );
+    }
+
+    /// One frame of `draw` (the editor, or a single widget) with these input events.
+    fn run(
+        ctx: &egui::Context,
+        gui: &GuiContext,
+        params: &StrataParams,
+        time_s: &mut f64,
+        events: Vec<Event>,
+        mut draw: impl FnMut(&mut egui::Ui, &StrataParams, &ParamSetter),
+    ) {
+        *time_s += 1.0 / 30.0;
         let input = RawInput {
             screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SIZE)),
-            time: Some(self.time_s),
+            time: Some(*time_s),
             events,
             ..Default::default()
         };
-        let setter = self.gui.param_setter();
-        let (params, model) = (&self.params, &mut self.model);
-        let mut output = self
-            .ctx
-            .run_ui(input, |ui| editor::draw(ui, params, &setter, model));
+        let setter = gui.param_setter();
+        let mut output = ctx.run_ui(input, |ui| draw(ui, params, &setter));
         // No renderer here to take the font atlas.
         output.textures_delta.clear();
     }
@@ -307,4 +324,92 @@ fn drawn_curves_equal_the_measured_response() {
     // Measured 1.85e-6 dB: the curve is the running code's own design, so anything beyond
     // rounding means the editor draws something else than what plays.
     assert!(worst.0.abs() < 2e-5, "{worst:?}");
+}
+
+/// Typing into a knob's value field, as a user does: click the value (the field opens with the
+/// text selected), type, press Enter. Every form the README promises reaches the parameter;
+/// a refused one keeps the old value and the field open.
+#[test]
+fn typed_values_in_every_promised_form_reach_the_parameter() {
+    let key = |key| Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::NONE,
+    };
+    // (parameter id, text, plain value it must give)
+    let cases: [(&str, &str, Option<f32>); 11] = [
+        ("eq4_freq", "2k", Some(2000.0)),
+        ("eq4_freq", "1.5k", Some(1500.0)),
+        ("eq4_freq", "2 kHz", Some(2000.0)),
+        ("eq4_freq", "2000", Some(2000.0)),
+        ("eq4_gain", "-3", Some(-3.0)),
+        ("eq4_gain", "-3 dB", Some(-3.0)),
+        ("comp_attack", "250ms", Some(250.0)),
+        ("comp_release", "1.2 s", Some(1200.0)),
+        ("comp_ratio", "4:1", Some(4.0)),
+        ("eq4_freq", "2 kg", None),
+        ("eq4_gain", "3 Hz", None),
+    ];
+    for (id, text, want) in cases {
+        let mut h = Harness::new();
+        let params = h.params.clone();
+        let ptr = params
+            .param_map()
+            .into_iter()
+            .find(|(i, _, _)| i == id)
+            .map(|(_, p, _)| p)
+            .unwrap();
+        // SAFETY: `params` outlives the pointer's use.
+        let before = unsafe { ptr.unmodulated_plain_value() };
+        // The knob alone, at the top left of the screen; its value line sits under the 40 px
+        // dial.
+        let frame = |h: &mut Harness, events: Vec<Event>| {
+            let draw = |ui: &mut egui::Ui, params: &StrataParams, setter: &ParamSetter| {
+                let (band, c) = (&params.bands()[3], &params.comp);
+                let knob = |p| strata_ui::knob::Knob::new(p, setter, "x");
+                match id {
+                    "eq4_freq" => knob(&band.freq).show(ui),
+                    "eq4_gain" => knob(&band.gain).show(ui),
+                    "comp_attack" => knob(&c.attack).show(ui),
+                    "comp_release" => knob(&c.release).show(ui),
+                    _ => knob(&c.ratio).show(ui),
+                };
+            };
+            Harness::run(&h.ctx, &h.gui, &params, &mut h.time_s, events, draw)
+        };
+        frame(&mut h, Vec::new());
+        let value = Pos2::new(28.0, 14.0 + 40.0 + 4.0 + 7.0);
+        frame(&mut h, vec![Event::PointerMoved(value)]);
+        for pressed in [true, false] {
+            frame(
+                &mut h,
+                vec![Event::PointerButton {
+                    pos: value,
+                    button: PointerButton::Primary,
+                    pressed,
+                    modifiers: Modifiers::NONE,
+                }],
+            );
+        }
+        frame(&mut h, Vec::new());
+        // The old text is selected: typing replaces it.
+        frame(&mut h, vec![Event::Text(text.to_string())]);
+        frame(&mut h, vec![key(egui::Key::Enter)]);
+        frame(&mut h, Vec::new());
+        // SAFETY: as above.
+        let after = unsafe { ptr.unmodulated_plain_value() };
+        match want {
+            Some(want) => assert!(
+                (after - want).abs() <= want.abs() * 1e-3,
+                "{id}: typed {text:?}, got {after} (want {want})"
+            ),
+            None => assert_eq!(
+                after, before,
+                "{id}: {text:?} was refused but changed the value"
+            ),
+        }
+        println!("{id}: typed {text:?} → {after}");
+    }
 }

@@ -158,33 +158,78 @@ impl<'a, P: Param> Knob<'a, P> {
             + (radius - 8.0) * Vec2::new(angle_for(normalized).sin(), -angle_for(normalized).cos());
         painter.line_segment([centre, tip], Stroke::new(2.0, theme::TEXT));
 
-        // The value, which turns into a text field when clicked.
+        // The value, which turns into a text field when clicked. The field is wider than the
+        // knob ("18.00 kHz" must fit) and opens with its text selected, so typing replaces it.
         let value_rect = egui::Rect::from_min_size(
             Pos2::new(rect.left(), knob_rect.bottom() + 4.0),
             Vec2::new(width, text_height),
         );
+        let field_rect =
+            egui::Rect::from_center_size(value_rect.center(), Vec2::new(width.max(76.0), 18.0));
         let edit_id = id.with("edit");
+        let fresh_id = id.with("fresh");
+        let rejected_id = id.with("rejected");
         let editing: Option<String> = ui.memory(|m| m.data.get_temp(edit_id));
         match editing {
             Some(mut text) => {
-                let edit = ui.put(
-                    value_rect,
-                    egui::TextEdit::singleline(&mut text)
-                        .font(FontId::proportional(11.0))
-                        .align(Align2::CENTER_CENTER),
-                );
+                let rejected: bool = ui.memory(|m| m.data.get_temp(rejected_id)).unwrap_or(false);
+                let colour = if rejected { theme::CLIP } else { theme::TEXT };
+                let mut output = ui
+                    .scope_builder(egui::UiBuilder::new().max_rect(field_rect), |ui| {
+                        egui::TextEdit::singleline(&mut text)
+                            .font(FontId::proportional(11.0))
+                            .text_color(colour)
+                            .desired_width(field_rect.width())
+                            .align(Align2::CENTER_CENTER)
+                            .show(ui)
+                    })
+                    .inner;
+                if ui
+                    .memory_mut(|m| m.data.remove_temp::<bool>(fresh_id))
+                    .is_some()
+                {
+                    let all = egui::text::CCursorRange::two(
+                        egui::text::CCursor::new(0),
+                        egui::text::CCursor::new(text.chars().count()),
+                    );
+                    output.state.cursor.set_char_range(Some(all));
+                    output.state.store(ui.ctx(), output.response.id);
+                }
+                let edit = output.response;
                 edit.request_focus();
+                if edit.changed() {
+                    ui.memory_mut(|m| m.data.remove::<bool>(rejected_id));
+                }
                 let (enter, escape) =
                     ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
-                if enter || escape || edit.lost_focus() {
-                    // A value the parameter cannot parse is ignored: the old one stays.
-                    if !escape && let Some(n) = self.param.string_to_normalized_value(&text) {
+                let parsed = self.param.string_to_normalized_value(&text);
+                if enter && parsed.is_none() {
+                    // Refused: the field stays open, in red, with what it takes; the old value
+                    // stays until Escape or a valid entry.
+                    ui.memory_mut(|m| {
+                        m.data.insert_temp(rejected_id, true);
+                        m.data.insert_temp(edit_id, text);
+                    });
+                } else if enter || escape || edit.lost_focus() {
+                    if !escape && let Some(n) = parsed {
                         self.set_once(n);
                         response.mark_changed();
                     }
-                    ui.memory_mut(|m| m.data.remove::<String>(edit_id));
+                    ui.memory_mut(|m| {
+                        m.data.remove::<String>(edit_id);
+                        m.data.remove::<bool>(rejected_id);
+                    });
                 } else {
                     ui.memory_mut(|m| m.data.insert_temp(edit_id, text));
+                }
+                if rejected {
+                    ui.painter().text(
+                        field_rect.center_bottom() + Vec2::new(0.0, 2.0),
+                        Align2::CENTER_TOP,
+                        format!("not a {} value", self.param.name()),
+                        FontId::proportional(10.0),
+                        theme::CLIP,
+                    );
                 }
             }
             None => {
@@ -201,8 +246,11 @@ impl<'a, P: Param> Knob<'a, P> {
                     },
                 );
                 if value.clicked() {
-                    let text = self.param.normalized_value_to_string(normalized, false);
-                    ui.memory_mut(|m| m.data.insert_temp(edit_id, text));
+                    let text = self.param.normalized_value_to_string(normalized, true);
+                    ui.memory_mut(|m| {
+                        m.data.insert_temp(edit_id, text);
+                        m.data.insert_temp(fresh_id, true);
+                    });
                 }
             }
         }
