@@ -176,13 +176,18 @@ fn run_once() -> bool {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    client.connect_ports_by_name("probe:tone", &ins[0]).unwrap();
-    client
-        .connect_ports_by_name(&outs[0], "probe:left")
-        .unwrap();
-    client
-        .connect_ports_by_name(&outs[1], "probe:right")
-        .unwrap();
+    // A client's ports exist before it is active, and JACK refuses to connect them until it
+    // is: retry until the standalone's clients are running.
+    let connect = |from: &str, to: &str| loop {
+        match client.connect_ports_by_name(from, to) {
+            Ok(()) => break,
+            Err(e) => assert!(Instant::now() < deadline, "connecting {from} → {to}: {e:?}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    connect("probe:tone", &ins[0]);
+    connect(&outs[0], "probe:left");
+    connect(&outs[1], "probe:right");
     let connected = Instant::now();
 
     let status = standalone.wait().unwrap();
