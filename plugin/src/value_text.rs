@@ -8,69 +8,61 @@ use std::sync::Arc;
 
 pub type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
 
-/// A leading number (an optional sign, digits, a decimal point, an exponent) and the rest,
+/// The longest leading number (`f64`'s own syntax, after an optional `+`) and the rest,
 /// trimmed and lower-cased.
 fn split_number(text: &str) -> Option<(f64, String)> {
     let text = text.trim();
     let body = text.strip_prefix('+').unwrap_or(text);
-    let mut end = 0;
-    for (i, c) in body.char_indices() {
-        let exponent_sign =
-            (c == '-' || c == '+') && matches!(body[..i].chars().last(), Some('e' | 'E'));
-        let exponent = (c == 'e' || c == 'E')
-            && body[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+');
-        if c.is_ascii_digit() || c == '.' || (c == '-' && i == 0) || exponent || exponent_sign {
-            end = i + c.len_utf8();
-        } else {
-            break;
-        }
-    }
-    let number: f64 = body[..end].parse().ok()?;
+    let (number, end) = body
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .rev()
+        .find_map(|end| body[..end].parse::<f64>().ok().map(|n| (n, end)))?;
     number
         .is_finite()
         .then(|| (number, body[end..].trim().to_ascii_lowercase()))
 }
 
+/// The number in `text` times the scale of its unit, if the unit is one of `units`.
+fn scaled(text: &str, units: &[(&str, f64)]) -> Option<f32> {
+    let (number, unit) = split_number(text)?;
+    let (_, scale) = units.iter().find(|(u, _)| *u == unit)?;
+    Some((number * scale) as f32)
+}
+
 /// Frequencies: `250`, `250 Hz`, `2k`, `1.5 kHz`, `2khz`.
 pub fn s2v_hz() -> StringToValue {
     Arc::new(|text| {
-        let (number, unit) = split_number(text)?;
-        let scale = match unit.as_str() {
-            "" | "hz" => 1.0,
-            "k" | "khz" => 1000.0,
-            _ => return None,
-        };
-        Some((number * scale) as f32)
+        scaled(
+            text,
+            &[("", 1.0), ("hz", 1.0), ("k", 1000.0), ("khz", 1000.0)],
+        )
     })
 }
 
 /// Levels and gains: `-3`, `-3 dB`, `+6db`, `-1 dBTP`.
 pub fn s2v_db() -> StringToValue {
     Arc::new(|text| {
-        let (number, unit) = split_number(text)?;
-        matches!(unit.as_str(), "" | "db" | "dbtp" | "dbfs").then_some(number as f32)
+        scaled(
+            text,
+            &[("", 1.0), ("db", 1.0), ("dbtp", 1.0), ("dbfs", 1.0)],
+        )
     })
 }
 
-/// Times in milliseconds: `250`, `250ms`, `250 ms`, `1.2 s`.
+/// Times in milliseconds: `250`, `250 ms`, `250ms`, `1.2 s`.
 pub fn s2v_ms() -> StringToValue {
     Arc::new(|text| {
-        let (number, unit) = split_number(text)?;
-        let scale = match unit.as_str() {
-            "" | "ms" => 1.0,
-            "s" | "sec" => 1000.0,
-            _ => return None,
-        };
-        Some((number * scale) as f32)
+        scaled(
+            text,
+            &[("", 1.0), ("ms", 1.0), ("s", 1000.0), ("sec", 1000.0)],
+        )
     })
 }
 
 /// Plain numbers (Q): `0.7`, `4`.
 pub fn s2v_plain() -> StringToValue {
-    Arc::new(|text| {
-        let (number, unit) = split_number(text)?;
-        unit.is_empty().then_some(number as f32)
-    })
+    Arc::new(|text| scaled(text, &[("", 1.0)]))
 }
 
 /// Compression ratios: `4`, `4:1`, `4 : 1`, `1:2` (expansion), `4.5:1`.
@@ -80,10 +72,7 @@ pub fn s2v_ratio() -> StringToValue {
             let (num, den): (f32, f32) = (num.trim().parse().ok()?, den.trim().parse().ok()?);
             (den != 0.0).then(|| num / den).filter(|r| r.is_finite())
         }
-        None => {
-            let (number, unit) = split_number(text)?;
-            unit.is_empty().then_some(number as f32)
-        }
+        None => scaled(text, &[("", 1.0)]),
     })
 }
 

@@ -16,12 +16,12 @@ use strata::params::StrataParams;
 
 /// Every parameter of one plugin instance, in the plugin's order.
 pub struct ParamTable {
-    /// Keeps the pointees of `entries` alive.
-    tree: Arc<StrataParams>,
+    /// Keeps the pointees of `entries` alive (never read).
+    _tree: Arc<StrataParams>,
     entries: Vec<(String, ParamPtr)>,
 }
 
-// SAFETY: the pointers point into `tree`, which the table owns a reference to, so they stay
+// SAFETY: the pointers point into `_tree`, which the table owns a reference to, so they stay
 // valid wherever the table goes; nice-plug parameters are atomics, read and written from any
 // thread (that is how a plugin's GUI and audio threads share them).
 unsafe impl Send for ParamTable {}
@@ -52,7 +52,10 @@ impl ParamTable {
             .into_iter()
             .map(|(id, ptr, _)| (id, ptr))
             .collect();
-        ParamTable { tree, entries }
+        ParamTable {
+            _tree: tree,
+            entries,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -237,10 +240,5 @@ impl ParamTable {
             }
         }
         Ok(())
-    }
-
-    /// The parameter tree the table points into.
-    pub fn tree(&self) -> &Arc<StrataParams> {
-        &self.tree
     }
 }
