@@ -2,7 +2,9 @@
 //! input gain → EQ → compressor → limiter → output gain, crossfaded against the dry input for
 //! bypass. The dry path is delayed by the chain's latency (the limiter's lookahead), so bypass
 //! and processing stay sample-aligned; with every stage neutral the two are bit-identical.
-//! The meters see the signal as it enters and as it leaves.
+//! The meters see the signal as it enters the stages (after the input gain) and as it leaves;
+//! the analyzer's two points are the EQ's input and output (mono), so the spectrum shows what
+//! the EQ curve drawn over it does.
 
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::dynamics::compressor::{Compressor, CompressorSettings};
@@ -55,6 +57,10 @@ pub struct Chain {
     dry_delay: Vec<[f64; 2]>,
     dry_pos: usize,
     meters: Meters,
+    /// The last block's EQ input and output, mono, for the analyzer.
+    eq_in: [f32; MAX_BLOCK],
+    eq_out: [f32; MAX_BLOCK],
+    taps_len: usize,
 }
 
 impl Chain {
@@ -72,6 +78,9 @@ impl Chain {
             dry_delay: Vec::with_capacity(longest),
             dry_pos: 0,
             meters: Meters::new(sample_rate, 2),
+            eq_in: [0.0; MAX_BLOCK],
+            eq_out: [0.0; MAX_BLOCK],
+            taps_len: 0,
         };
         chain.resize_dry_delay();
         chain
@@ -92,6 +101,11 @@ impl Chain {
 
     pub fn sample_rate(&self) -> f64 {
         self.sample_rate
+    }
+
+    /// The last block's EQ input and output (mono), for the analyzer.
+    pub fn spectrum_taps(&self) -> (&[f32], &[f32]) {
+        (&self.eq_in[..self.taps_len], &self.eq_out[..self.taps_len])
     }
 
     pub fn equalizer(&self) -> &Equalizer {
@@ -177,8 +191,6 @@ impl Chain {
 
         let mut dry = [[0.0f64; 2]; MAX_BLOCK];
         read_frames(&mut dry[..n], left, right.as_deref());
-        // The input as it entered, for the meters (the dry path is delayed in place below).
-        let input = dry;
         let mut key = [[0.0f64; 2]; MAX_BLOCK];
         let key = sidechain.map(|(l, r)| {
             read_frames(&mut key[..n], l, r);
@@ -190,9 +202,14 @@ impl Chain {
             let g = *g as f64;
             *w = [d[0] * g, d[1] * g];
         }
+        // What enters the stages, for the meters and the analyzer.
+        let input = wet;
+        mono(&wet[..n], &mut self.eq_in[..n]);
         // The stages keep running while bypassed: the processed signal is ready, in step, the
         // moment the bypass fades back to it.
         self.eq.process_block(&mut wet[..n]);
+        mono(&wet[..n], &mut self.eq_out[..n]);
+        self.taps_len = n;
         self.compressor.process_block(&mut wet[..n], key);
         self.limiter.process_block(&mut wet[..n]);
 
@@ -247,6 +264,14 @@ impl Chain {
                 *r = o[1] as f32;
             }
         }
+    }
+}
+
+/// The mean of a block's two channels (non-finite reads as silence, as the output does).
+fn mono(frames: &[[f64; 2]], out: &mut [f32]) {
+    for (o, f) in out.iter_mut().zip(frames) {
+        let m = (0.5 * (f[0] + f[1])) as f32;
+        *o = if m.is_finite() { m } else { 0.0 };
     }
 }
 

@@ -194,13 +194,10 @@ impl Plugin for Strata {
             let mut channels = block.iter_mut();
             if let Some(left) = channels.next() {
                 let mut right = channels.next();
-                let mut pre = [0.0f32; MAX_BLOCK];
-                mono_sum(left, right.as_deref(), &mut pre[..len]);
                 self.chain
                     .process_block(left, right.as_deref_mut(), key, &gains);
-                let mut post = [0.0f32; MAX_BLOCK];
-                mono_sum(left, right.as_deref(), &mut post[..len]);
-                self.telemetry.push_analyzer(&pre[..len], &post[..len]);
+                let (eq_in, eq_out) = self.chain.spectrum_taps();
+                self.telemetry.push_analyzer(eq_in, eq_out);
             }
             if self.chain.meters().frame_due() {
                 let read = self.telemetry.last_frame_read();
@@ -210,24 +207,6 @@ impl Plugin for Strata {
             start += len;
         }
         ProcessStatus::Normal
-    }
-}
-
-/// The mono sum (mean) of one or two channels, for the analyzer; non-finite input (which the
-/// chain treats as silence) reads as silence here too.
-fn mono_sum(left: &[f32], right: Option<&[f32]>, out: &mut [f32]) {
-    let clean = |x: f32| if x.is_finite() { x } else { 0.0 };
-    match right {
-        Some(r) => {
-            for ((o, l), r) in out.iter_mut().zip(left).zip(r) {
-                *o = 0.5 * (clean(*l) + clean(*r));
-            }
-        }
-        None => {
-            for (o, l) in out.iter_mut().zip(left) {
-                *o = clean(*l);
-            }
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! nice-plug's smoothers, and handed to the chain as plain structs.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32};
 
 use nice_plug::prelude::*;
 
@@ -52,6 +53,13 @@ pub struct StrataParams {
     pub comp: CompressorParams,
     #[nested(group = "Limiter")]
     pub limiter: LimiterParams,
+
+    /// The editor's EQ display range (± dB) and spectrum tilt: kept with the plugin's state,
+    /// not parameters (nothing to automate).
+    #[persist = "view-eq-range-db"]
+    pub eq_range_db: Arc<AtomicU32>,
+    #[persist = "view-spectrum-tilt"]
+    pub spectrum_tilt: Arc<AtomicBool>,
 }
 
 impl Default for StrataParams {
@@ -71,6 +79,8 @@ impl Default for StrataParams {
             eq8: EqBandParams::new(8, Shape::HighCut, 18_000.0),
             comp: CompressorParams::default(),
             limiter: LimiterParams::default(),
+            eq_range_db: Arc::new(AtomicU32::new(12)),
+            spectrum_tilt: Arc::new(AtomicBool::new(false)),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! at 44.1, 48 and 96 kHz. Spec: within 0.1 dB up to 20 kHz for bell/shelf/notch/band-pass
 //! centres up to 16 kHz and Q from 0.1 to 4.
 
+// Each test binary uses part of the shared helpers.
+#[allow(dead_code)]
 mod common;
 
 use common::eq::{BandError, band_error, eq_impulse_response};

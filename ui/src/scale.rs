@@ -10,11 +10,10 @@ pub struct FreqAxis {
 }
 
 impl FreqAxis {
-    /// The audio band, 20 Hz to 20 kHz.
-    pub fn audio(left: f32, right: f32) -> FreqAxis {
+    pub fn new(min_hz: f32, max_hz: f32, left: f32, right: f32) -> FreqAxis {
         FreqAxis {
-            min_hz: 20.0,
-            max_hz: 20_000.0,
+            min_hz,
+            max_hz,
             left,
             right,
         }
@@ -65,7 +64,7 @@ mod tests {
 
     #[test]
     fn frequency_axis_is_logarithmic_and_invertible() {
-        let axis = FreqAxis::audio(0.0, 300.0);
+        let axis = FreqAxis::new(20.0, 20_000.0, 0.0, 300.0);
         assert!((axis.x(20.0) - 0.0).abs() < 1e-4);
         assert!((axis.x(20_000.0) - 300.0).abs() < 1e-3);
         // Three decades in 300 px: one decade per 100 px.

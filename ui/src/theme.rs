@@ -13,9 +13,12 @@ pub const WARN: Color32 = Color32::from_rgb(0xff, 0xb7, 0x4d);
 pub const CLIP: Color32 = Color32::from_rgb(0xef, 0x53, 0x50);
 pub const METER_LOW: Color32 = Color32::from_rgb(0x66, 0xbb, 0x6a);
 pub const GAIN_REDUCTION: Color32 = Color32::from_rgb(0xff, 0x8a, 0x65);
-/// The analyzer: input spectrum (line) and output spectrum (fill).
-pub const SPECTRUM_PRE: Color32 = Color32::from_rgb(0x5c, 0x67, 0x7a);
-pub const SPECTRUM_POST: Color32 = Color32::from_rgb(0x22, 0x3c, 0x52);
+/// The analyzer: input spectrum (line), output spectrum (line over a fill), and its dBFS scale.
+/// The fill stands at about 1.9:1 against the panel, the lines and the scale at 5:1 or more.
+pub const SPECTRUM_PRE: Color32 = Color32::from_rgb(0x9a, 0xa3, 0xb3);
+pub const SPECTRUM_POST: Color32 = Color32::from_rgb(0x5f, 0xa8, 0xd8);
+pub const SPECTRUM_POST_FILL: Color32 = Color32::from_rgb(0x26, 0x50, 0x6f);
+pub const SPECTRUM_SCALE: Color32 = Color32::from_rgb(0x6f, 0x9f, 0xc0);
 
 /// One colour per EQ band, distinct on the dark background.
 pub const BAND_COLOURS: [Color32; 8] = [

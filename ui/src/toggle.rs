@@ -49,7 +49,7 @@ pub fn entries<P: Param>(param: &P) -> Vec<(f32, String)> {
         .collect()
 }
 
-/// A drop-down for a stepped parameter.
+/// A drop-down for a stepped parameter; its response reads changed when an entry was picked.
 pub fn choice<P: Param>(
     ui: &mut Ui,
     param: &P,
@@ -60,7 +60,7 @@ pub fn choice<P: Param>(
     let current = param.unmodulated_normalized_value();
     let shown = param.normalized_value_to_string(current, false);
     let mut picked = None;
-    let response = ComboBox::from_id_salt(("choice", param.name()))
+    let mut response = ComboBox::from_id_salt(("choice", param.name()))
         .selected_text(RichText::new(shown).size(11.0))
         .width(width)
         .show_ui(ui, |ui| {
@@ -76,6 +76,7 @@ pub fn choice<P: Param>(
         .response;
     if let Some(n) = picked {
         set_once(setter, param, n);
+        response.mark_changed();
     }
     response.on_hover_text(label)
 }

@@ -2,6 +2,7 @@
 //! the spectrum, the EQ curves, the selected band. Runs on the GUI thread.
 
 use strata_ui::ballistics::{Ballistics, MeterState};
+use strata_ui::eq_view;
 
 use super::analyzer::{Analyzer, Tap};
 use crate::dsp::eq::{BANDS, BandDesign, BandSettings, EqRates};
@@ -65,7 +66,8 @@ impl EditorModel {
             floor_db: 0.0,
             ..ballistics
         };
-        let ratio = (20_000f32 / 20.0).powf(1.0 / (CURVE_POINTS - 1) as f32);
+        let (min_hz, max_hz) = (eq_view::MIN_HZ, eq_view::MAX_HZ);
+        let ratio = (max_hz / min_hz).powf(1.0 / (CURVE_POINTS - 1) as f32);
         EditorModel {
             frame: None,
             host_status: None,
@@ -83,7 +85,7 @@ impl EditorModel {
             selected_band: 2,
             q_gesture: None,
             curve_freqs_hz: (0..CURVE_POINTS)
-                .map(|k| 20.0 * ratio.powi(k as i32))
+                .map(|k| min_hz * ratio.powi(k as i32))
                 .collect(),
             curves: (0..BANDS)
                 .map(|_| BandCurve {
@@ -95,6 +97,13 @@ impl EditorModel {
             eq_rect: None,
             reset_requested: false,
         }
+    }
+
+    /// The curve frequencies drawn at the current rate: up to `curve_limit_hz`.
+    pub fn drawn_curve_freqs_hz(&self) -> &[f32] {
+        let limit = curve_limit_hz(self.sample_rate());
+        let n = self.curve_freqs_hz.partition_point(|f| *f <= limit);
+        &self.curve_freqs_hz[..n]
     }
 
     pub fn sample_rate(&self) -> f32 {
@@ -115,7 +124,13 @@ impl EditorModel {
         }
         let rate = self.sample_rate();
         if self.analyzer.is_none() || self.analyzer_rate_hz != rate {
-            self.analyzer = Some(Analyzer::new(rate as f64, SPECTRUM_BINS, 20.0, 20_000.0));
+            let max_hz = eq_view::MAX_HZ.min(0.49 * rate);
+            self.analyzer = Some(Analyzer::new(
+                rate as f64,
+                SPECTRUM_BINS,
+                eq_view::MIN_HZ as f64,
+                max_hz as f64,
+            ));
             self.analyzer_rate_hz = rate;
         }
         self.samples.clear();
@@ -215,6 +230,14 @@ impl EditorModel {
     pub fn sum_db(&self) -> &[f32] {
         &self.sum_db
     }
+}
+
+/// The highest frequency a curve is drawn to at `sample_rate_hz`. Within the last 1 % below
+/// Nyquist the 2× oversampled EQ's response is its sections' *and* the half-band filters'
+/// (their images fold back there), which the curve does not model; there the drawing would
+/// err by up to 10 dB (a 48 dB/oct cut at 22 kHz, 44.1 kHz), so it stops short.
+pub fn curve_limit_hz(sample_rate_hz: f32) -> f32 {
+    0.49 * sample_rate_hz
 }
 
 /// A band's response in dB at `freqs_hz`, from the designed sections.

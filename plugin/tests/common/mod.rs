@@ -1,3 +1,4 @@
 //! What more than one of the plugin's test files uses.
 
+pub mod editor;
 pub mod eq;
