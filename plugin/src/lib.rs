@@ -193,9 +193,8 @@ impl Plugin for Strata {
             });
             let mut channels = block.iter_mut();
             if let Some(left) = channels.next() {
-                let mut right = channels.next();
-                self.chain
-                    .process_block(left, right.as_deref_mut(), key, &gains);
+                let right = channels.next();
+                self.chain.process_block(left, right, key, &gains);
                 let (eq_in, eq_out) = self.chain.spectrum_taps();
                 self.telemetry.push_analyzer(eq_in, eq_out);
             }

@@ -179,8 +179,14 @@ fn drawn_curves_equal_the_measured_response() {
         }
     }
     let [audio, top] = worst;
-    println!("worst drawn-vs-measured to 20 kHz: {:+.2e} dB ({})", audio.0, audio.1);
-    println!("worst drawn-vs-measured above: {:+.2e} dB ({})", top.0, top.1);
+    println!(
+        "worst drawn-vs-measured to 20 kHz: {:+.2e} dB ({})",
+        audio.0, audio.1
+    );
+    println!(
+        "worst drawn-vs-measured above: {:+.2e} dB ({})",
+        top.0, top.1
+    );
     // Measured 1.85e-6 dB: the curve is the running code's own design, so anything beyond
     // rounding means the editor draws something else than what plays.
     assert!(audio.0.abs() < 2e-5, "{audio:?}");

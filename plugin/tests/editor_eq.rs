@@ -101,10 +101,7 @@ fn a_click_on_empty_graph_adds_a_band_of_the_fitting_type_there() {
         "band 1"
     );
     assert!((plain(&h.params, "eq1_freq") / 25.0 - 1.0).abs() < 0.02);
-    assert_eq!(
-        h.params.eq8.shape.value(),
-        strata::dsp::eq::Shape::HighCut
-    );
+    assert_eq!(h.params.eq8.shape.value(), strata::dsp::eq::Shape::HighCut);
     // Low again, with band 1 (the only low cut by default) taken: the free band nearest in
     // frequency becomes a low cut.
     h.click(Pos2::new(axes.freq.x(30.0), axes.gain.y(3.0)));
@@ -166,7 +163,10 @@ fn any_edit_of_a_band_that_is_off_switches_it_on() {
     h.click(h.text_rect("Low Shelf").center());
     assert_eq!(h.params.eq3.shape.value(), strata::dsp::eq::Shape::LowShelf);
     assert_eq!(plain(&h.params, "eq3_on"), 1.0, "menu type");
-    assert!(h.texts().iter().all(|(t, _)| t != "Delete band"), "menu closed");
+    assert!(
+        h.texts().iter().all(|(t, _)| t != "Delete band"),
+        "menu closed"
+    );
 
     // Choosing a type in the strip for a free band.
     let mut h = Harness::new();
@@ -202,11 +202,21 @@ fn right_click_delete_switches_a_band_off_and_frees_it() {
     assert_eq!(plain(&h.params, "eq3_gain"), 0.0);
     assert!((plain(&h.params, "eq3_q") - 0.707).abs() < 1e-4);
     let calls = h.calls();
-    for id in ["eq3_on", "eq3_freq", "eq3_gain", "eq3_q", "eq3_type", "eq3_slope"] {
+    for id in [
+        "eq3_on",
+        "eq3_freq",
+        "eq3_gain",
+        "eq3_q",
+        "eq3_type",
+        "eq3_slope",
+    ] {
         assert_gestures(&calls, id);
     }
     // Nothing else was touched.
-    assert!(calls.iter().all(|c| c.id().starts_with("eq3_")), "{calls:?}");
+    assert!(
+        calls.iter().all(|c| c.id().starts_with("eq3_")),
+        "{calls:?}"
+    );
 }
 
 #[test]

@@ -42,6 +42,8 @@ pub struct Knob<'a, P: Param> {
     label: &'a str,
     diameter: f32,
     colour: Color32,
+    help: &'a str,
+    effective: bool,
 }
 
 impl<'a, P: Param> Knob<'a, P> {
@@ -52,7 +54,21 @@ impl<'a, P: Param> Knob<'a, P> {
             label,
             diameter: 40.0,
             colour: theme::ACCENT,
+            help: "",
+            effective: true,
         }
+    }
+
+    /// What the control does, for its tooltip.
+    pub fn help(mut self, help: &'a str) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// Drawn faded when false: its stage is off, so turning it changes nothing audible.
+    pub fn effective(mut self, effective: bool) -> Self {
+        self.effective = effective;
+        self
     }
 
     pub fn diameter(mut self, diameter: f32) -> Self {
@@ -146,13 +162,18 @@ impl<'a, P: Param> Knob<'a, P> {
         };
         painter.add(Shape::line(
             arc(angle_for(0.0), angle_for(1.0)),
-            Stroke::new(3.0, theme::GRID),
+            Stroke::new(3.0, theme::KNOB_TRACK),
         ));
+        let colour = if self.effective {
+            self.colour
+        } else {
+            self.colour.gamma_multiply(0.35)
+        };
         // The arc runs from the default (e.g. 0 dB) to the value, so bipolar knobs read well.
         let from = angle_for(self.param.default_normalized_value());
         painter.add(Shape::line(
             arc(from, angle_for(normalized)),
-            Stroke::new(3.0, self.colour),
+            Stroke::new(3.0, colour),
         ));
         let tip = centre
             + (radius - 8.0) * Vec2::new(angle_for(normalized).sin(), -angle_for(normalized).cos());
@@ -170,6 +191,7 @@ impl<'a, P: Param> Knob<'a, P> {
         let fresh_id = id.with("fresh");
         let rejected_id = id.with("rejected");
         let editing: Option<String> = ui.memory(|m| m.data.get_temp(edit_id));
+        let is_editing = editing.is_some();
         match editing {
             Some(mut text) => {
                 let rejected: bool = ui.memory(|m| m.data.get_temp(rejected_id)).unwrap_or(false);
@@ -227,7 +249,7 @@ impl<'a, P: Param> Knob<'a, P> {
                         field_rect.center_bottom() + Vec2::new(0.0, 2.0),
                         Align2::CENTER_TOP,
                         format!("not a {} value", self.param.name()),
-                        FontId::proportional(10.0),
+                        FontId::proportional(11.0),
                         theme::CLIP,
                     );
                 }
@@ -254,9 +276,20 @@ impl<'a, P: Param> Knob<'a, P> {
                 }
             }
         }
+        // No tooltip while the value is being typed: it would cover the field.
+        if is_editing {
+            return response;
+        }
+        let off = if self.effective {
+            ""
+        } else {
+            " (no effect while its stage is off)"
+        };
         response.on_hover_text(format!(
-            "{}: drag or scroll (Shift: fine), double-click: default, click the value to type",
-            self.param.name()
+            "{}{off}. {}\nDrag or scroll (Shift: fine), double-click: default, click the \
+             value to type one.",
+            self.param.name(),
+            self.help
         ))
     }
 }

@@ -6,6 +6,8 @@ pub const BACKGROUND: Color32 = Color32::from_rgb(0x16, 0x18, 0x1d);
 pub const PANEL: Color32 = Color32::from_rgb(0x1f, 0x22, 0x29);
 pub const PANEL_RAISED: Color32 = Color32::from_rgb(0x2a, 0x2e, 0x37);
 pub const GRID: Color32 = Color32::from_rgb(0x2e, 0x33, 0x3d);
+/// A knob's track: visible on the knob's face (about 1.8:1) even where no value arc covers it.
+pub const KNOB_TRACK: Color32 = Color32::from_rgb(0x4b, 0x52, 0x61);
 pub const TEXT: Color32 = Color32::from_rgb(0xd8, 0xdc, 0xe3);
 pub const TEXT_DIM: Color32 = Color32::from_rgb(0x8a, 0x91, 0x9e);
 pub const ACCENT: Color32 = Color32::from_rgb(0x4f, 0xc3, 0xf7);

@@ -1,63 +1,143 @@
-//! Compressor and limiter sections: their knobs and switches, the compressor's static curve
-//! with the live operating point, and both gain-reduction meters.
+//! Compressor and limiter sections: a header row with the stage's switches, its knobs (the
+//! main ones larger), the compressor's static curve with the live operating point, and each
+//! stage's gain-reduction meter with its numbers. A stage that is off, or bypassed, is drawn
+//! so: its knobs faded, its meter saying why it reads nothing.
 
-use egui::{Align, Layout, Rect, Ui, Vec2};
+use egui::{Align, Layout, Rect, RichText, Ui, Vec2, pos2};
 use nice_plug::prelude::ParamSetter;
 use strata_ui::knob::Knob;
 use strata_ui::meter::gain_reduction_meter;
+use strata_ui::theme;
+use strata_ui::toggle::{self, Look};
 use strata_ui::transfer::transfer_curve;
-use strata_ui::{theme, toggle};
 
-use super::{EditorModel, in_rect, section};
-use crate::params::StrataParams;
+use super::{EditorModel, in_rect};
+use crate::params::{SidechainSource, StrataParams};
+
+/// Width of the limiter section; the compressor takes the rest.
+pub const LIMITER_WIDTH: f32 = 208.0;
+/// Width of a gain-reduction meter.
+const GR_WIDTH: f32 = 48.0;
+/// The compressor's knob block: five knobs a row.
+const KNOBS_WIDTH: f32 = 5.0 * 56.0 + 4.0 * 8.0;
+/// Below this the transfer curve is not drawn (its labels would not fit).
+pub const MIN_CURVE_SIDE: f32 = 96.0;
+/// Header row height inside a section.
+const HEADER: f32 = 24.0;
+/// The sidechain's detector level below which an external key counts as silent.
+const SILENT_KEY_DB: f32 = -90.0;
 
 pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
     let rect = ui.max_rect();
     let gap = 8.0;
-    let split = rect.left() + (rect.width() - gap) * 0.68;
-    let comp = Rect::from_min_max(rect.min, egui::pos2(split, rect.bottom()));
-    let lim = Rect::from_min_max(egui::pos2(split + gap, rect.top()), rect.max);
+    let split = rect.right() - LIMITER_WIDTH;
+    let comp = Rect::from_min_max(rect.min, pos2(split - gap, rect.bottom()));
+    let lim = Rect::from_min_max(pos2(split, rect.top()), rect.max);
     in_rect(ui, comp, |ui| compressor(ui, params, setter, model));
     in_rect(ui, lim, |ui| limiter(ui, params, setter, model));
 }
 
+/// A section's panel and its inner area below a header row laid out by `header`.
+fn panel(ui: &mut Ui, title: &str, header: impl FnOnce(&mut Ui)) -> Rect {
+    let rect = ui.max_rect();
+    ui.painter().rect_filled(rect, 6.0, theme::PANEL);
+    let inner = rect.shrink(8.0);
+    let head = Rect::from_min_size(inner.min, Vec2::new(inner.width(), HEADER - 4.0));
+    in_rect(ui, head, |ui| {
+        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+            ui.label(
+                RichText::new(title)
+                    .size(12.0)
+                    .strong()
+                    .color(theme::TEXT_DIM),
+            );
+            header(ui);
+        });
+    });
+    Rect::from_min_max(pos2(inner.left(), inner.top() + HEADER), inner.max)
+}
+
+/// Why a stage's meter reads nothing, if it does not run: off, or the whole strip bypassed.
+fn inactive(stage_on: bool, bypassed: bool) -> Option<&'static str> {
+    match (stage_on, bypassed) {
+        (_, true) => Some("bypass"),
+        (false, false) => Some("off"),
+        _ => None,
+    }
+}
+
 fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {
     let c = &params.comp;
-    section(ui, "COMPRESSOR", |ui| {
-        let area = ui.available_rect_before_wrap();
-        let side = (area.height() - 4.0).min(150.0);
-        let meter_width = 36.0;
-        let controls = Rect::from_min_max(
-            area.min,
-            egui::pos2(area.right() - side - meter_width - 16.0, area.bottom()),
-        );
-        let curve = Rect::from_min_size(
-            egui::pos2(controls.right() + 8.0, area.top()),
-            Vec2::splat(side),
-        );
-        let meter = Rect::from_min_size(
-            egui::pos2(curve.right() + 8.0, area.top()),
-            Vec2::new(meter_width, side),
-        );
-        in_rect(ui, controls, |ui| {
-            ui.horizontal(|ui| {
-                toggle::toggle(ui, &c.enabled, setter, "On", theme::ACCENT);
-                toggle::toggle(ui, &c.auto_makeup, setter, "Auto makeup", theme::ACCENT);
-                toggle::choice(ui, &c.detector, setter, "Detector", 58.0);
-                toggle::choice(ui, &c.sidechain_source, setter, "Sidechain", 72.0);
-            });
-            ui.horizontal_wrapped(|ui| {
-                Knob::new(&c.threshold, setter, "Threshold").show(ui);
-                Knob::new(&c.ratio, setter, "Ratio").show(ui);
-                Knob::new(&c.knee, setter, "Knee").show(ui);
-                Knob::new(&c.attack, setter, "Attack").show(ui);
-                Knob::new(&c.release, setter, "Release").show(ui);
-                Knob::new(&c.makeup, setter, "Makeup").show(ui);
-                Knob::new(&c.mix, setter, "Mix").show(ui);
-                Knob::new(&c.stereo_link, setter, "Link").show(ui);
-                Knob::new(&c.sidechain_hpf, setter, "SC HPF").show(ui);
-            });
+    let on = c.enabled.value();
+    let body = panel(ui, "COMPRESSOR", |ui| {
+        let power = ("On", Look::Power);
+        let help = "Switches the compressor in; off, the signal passes untouched.";
+        toggle::switch(ui, &c.enabled, setter, power, theme::ACCENT, true, help);
+        let auto = ("Auto makeup", Look::Labelled);
+        let help = "Adds back what the curve takes from a 0 dBFS level.";
+        toggle::switch(ui, &c.auto_makeup, setter, auto, theme::ACCENT, on, help);
+        let help = "How the level is detected: sample peak or RMS.";
+        toggle::choice(ui, &c.detector, setter, help, 54.0);
+        let help = "What the compressor listens to: this track, or the sidechain input.";
+        toggle::choice(ui, &c.sidechain_source, setter, help, 68.0);
+    });
+    let side = (body.width() - KNOBS_WIDTH - GR_WIDTH - 16.0).min(body.height());
+    let knobs = Rect::from_min_size(body.min, Vec2::new(KNOBS_WIDTH, body.height()));
+    let meter = Rect::from_min_max(pos2(body.right() - GR_WIDTH, body.top()), body.max);
+    in_rect(ui, knobs, |ui| {
+        let knob = |p, label| Knob::new(p, setter, label).effective(on);
+        ui.horizontal(|ui| {
+            knob(&c.threshold, "Threshold")
+                .diameter(48.0)
+                .help("Level above which the compressor acts.")
+                .show(ui);
+            knob(&c.ratio, "Ratio")
+                .diameter(48.0)
+                .help("How much a level above the threshold is reduced: 4:1 lets 1 dB through for every 4.")
+                .show(ui);
+            knob(&c.attack, "Attack")
+                .help("How fast gain reduction sets in.")
+                .show(ui);
+            knob(&c.release, "Release")
+                .help("How fast gain reduction lets go.")
+                .show(ui);
+            knob(&c.knee, "Knee")
+                .help("Width of the soft transition around the threshold.")
+                .show(ui);
         });
+        ui.horizontal(|ui| {
+            knob(&c.makeup, "Makeup")
+                .help("Gain after compression (added to auto makeup).")
+                .show(ui);
+            knob(&c.mix, "Mix")
+                .help("Compressed against dry signal: below 100 % is parallel compression.")
+                .show(ui);
+            knob(&c.stereo_link, "Link")
+                .help("How much the two channels share one gain reduction.")
+                .show(ui);
+            knob(&c.sidechain_hpf, "SC HPF")
+                .help("High-pass on what the compressor listens to, so bass does not pump it.")
+                .show(ui);
+        });
+    });
+    // An external key that carries nothing means no compression at all: say so.
+    let external = c.sidechain_source.value() == SidechainSource::External;
+    let key_silent = model
+        .frame
+        .is_none_or(|f| f.compressor_level_db.is_nan() || f.compressor_level_db <= SILENT_KEY_DB);
+    if on && external && key_silent {
+        let at = pos2(knobs.right() - 4.0, knobs.bottom());
+        let text = "⚠ no signal on the sidechain input: nothing is compressed";
+        ui.painter().text(
+            at,
+            egui::Align2::RIGHT_BOTTOM,
+            text,
+            egui::FontId::proportional(11.0),
+            theme::WARN,
+        );
+    }
+    let bypassed = params.bypass.value();
+    if side >= MIN_CURVE_SIDE {
         // The static curve from the same formula the compressor runs, makeup included.
         let settings = c.target();
         let makeup = settings.total_makeup_db();
@@ -68,51 +148,56 @@ fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
         let level = model
             .frame
             .map(|f| f.compressor_level_db)
-            .filter(|l| l.is_finite() && settings.enabled);
+            .filter(|l| l.is_finite() && on);
+        let curve = Rect::from_min_size(
+            pos2(meter.left() - 8.0 - side, body.top()),
+            Vec2::splat(side),
+        );
         in_rect(ui, curve, |ui| {
-            transfer_curve(
-                ui,
-                side,
-                -60.0,
-                &curve_fn,
-                settings.threshold_db as f32,
-                level,
-            );
+            let threshold = settings.threshold_db as f32;
+            let active = on && !bypassed;
+            transfer_curve(ui, side, -60.0, &curve_fn, threshold, level, active);
         });
-        in_rect(ui, meter, |ui| {
-            let gr = &model.meters.compressor_gr;
-            gain_reduction_meter(ui, meter.size(), "GR", gr.level_db, gr.hold_db);
-        });
+    }
+    in_rect(ui, meter, |ui| {
+        let gr = &model.meters.compressor_gr;
+        let why = inactive(on, bypassed);
+        gain_reduction_meter(ui, meter.size(), gr.level_db, gr.hold_db, why);
     });
 }
 
 fn limiter(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {
     let l = &params.limiter;
-    section(ui, "LIMITER", |ui| {
-        let area = ui.available_rect_before_wrap();
-        let meter_width = 36.0;
-        let controls = Rect::from_min_max(
-            area.min,
-            egui::pos2(area.right() - meter_width - 8.0, area.bottom()),
-        );
-        let meter = Rect::from_min_max(egui::pos2(controls.right() + 8.0, area.top()), area.max);
-        in_rect(ui, controls, |ui| {
-            ui.horizontal(|ui| {
-                toggle::toggle(ui, &l.enabled, setter, "On", theme::ACCENT);
-                toggle::toggle(ui, &l.true_peak, setter, "True peak", theme::ACCENT);
-            });
-            ui.with_layout(
-                Layout::left_to_right(Align::Min).with_main_wrap(true),
-                |ui| {
-                    Knob::new(&l.ceiling, setter, "Ceiling").show(ui);
-                    Knob::new(&l.release, setter, "Release").show(ui);
-                    Knob::new(&l.lookahead, setter, "Lookahead").show(ui);
-                },
-            );
+    let on = l.enabled.value();
+    let body = panel(ui, "LIMITER", |ui| {
+        let power = ("On", Look::Power);
+        let help = "Switches the limiter in (its lookahead latency stays reported either way).";
+        toggle::switch(ui, &l.enabled, setter, power, theme::ACCENT, true, help);
+        let tp = ("True peak", Look::Labelled);
+        let help =
+            "Limit the peaks between samples too (8× oversampled detection), for dBTP ceilings.";
+        toggle::switch(ui, &l.true_peak, setter, tp, theme::ACCENT, on, help);
+    });
+    let meter = Rect::from_min_max(pos2(body.right() - GR_WIDTH, body.top()), body.max);
+    let knobs = Rect::from_min_max(body.min, pos2(meter.left() - 8.0, body.bottom()));
+    in_rect(ui, knobs, |ui| {
+        let knob = |p, label| Knob::new(p, setter, label).effective(on);
+        ui.horizontal(|ui| {
+            knob(&l.ceiling, "Ceiling")
+                .diameter(48.0)
+                .help("The highest level the output reaches.")
+                .show(ui);
+            knob(&l.release, "Release")
+                .help("How fast the limiter lets go after a peak.")
+                .show(ui);
         });
-        in_rect(ui, meter, |ui| {
-            let gr = &model.meters.limiter_gr;
-            gain_reduction_meter(ui, meter.size(), "GR", gr.level_db, gr.hold_db);
-        });
+        knob(&l.lookahead, "Lookahead")
+            .help("How far ahead the limiter sees peaks coming: longer is smoother, adds latency.")
+            .show(ui);
+    });
+    in_rect(ui, meter, |ui| {
+        let gr = &model.meters.limiter_gr;
+        let why = inactive(on, params.bypass.value());
+        gain_reduction_meter(ui, meter.size(), gr.level_db, gr.hold_db, why);
     });
 }

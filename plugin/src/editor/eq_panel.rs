@@ -13,7 +13,8 @@ use egui::{Align, Layout, Rect, RichText, Stroke, Ui, UiBuilder, Vec2};
 use nice_plug::prelude::{FloatParam, Param, ParamSetter};
 use strata_ui::eq_view::{self, Action, Content, Curves, Node, Readout, Settings, Spectrum};
 use strata_ui::knob::Knob;
-use strata_ui::{theme, toggle};
+use strata_ui::theme;
+use strata_ui::toggle::{self, Look};
 
 use super::EditorModel;
 use crate::dsp::eq::{BANDS, Shape};
@@ -155,9 +156,8 @@ impl Readout for BandReadout<'_> {
 
     fn point(&self, freq_hz: f32, gain_db: f32) -> String {
         let (freq, gain) = (&self.bands[0].freq, &self.bands[0].gain);
-        let text = |p: &FloatParam, v: f32| {
-            p.normalized_value_to_string(p.preview_normalized(v), true)
-        };
+        let text =
+            |p: &FloatParam, v: f32| p.normalized_value_to_string(p.preview_normalized(v), true);
         format!("+  {}  {}", text(freq, freq_hz), text(gain, gain_db))
     }
 }
@@ -289,7 +289,10 @@ fn band_menu(ui: &mut Ui, band: &EqBandParams, setter: &ParamSetter) {
     }
     ui.separator();
     let on = band.enabled.value();
-    if ui.button(if on { "Switch off" } else { "Switch on" }).clicked() {
+    if ui
+        .button(if on { "Switch off" } else { "Switch on" })
+        .clicked()
+    {
         set(setter, &band.enabled, !on);
         ui.close();
     }
@@ -417,30 +420,49 @@ pub fn band_strip(
             let colour = theme::BAND_COLOURS[i];
             let mut edited = false;
             ui.vertical(|ui| {
-                toggle::toggle(ui, &band.enabled, setter, "On", colour);
-                edited |= toggle::choice(ui, &band.shape, setter, "Type", 92.0).changed();
-                if band.shape.value().uses_slope() {
-                    edited |= toggle::choice(ui, &band.slope, setter, "Slope", 92.0).changed();
-                }
+                let help = "Switches the band in; off, its settings stay (a bypassed band).";
+                toggle::switch(
+                    ui,
+                    &band.enabled,
+                    setter,
+                    ("On", Look::Power),
+                    colour,
+                    true,
+                    help,
+                );
+                let help = "The band's filter shape; choosing one switches the band on.";
+                edited |= toggle::choice(ui, &band.shape, setter, help, 92.0).changed();
+                // The slope's place stays taken for shapes without one: the strip does not
+                // rearrange itself when the type changes.
+                let slope = band.shape.value().uses_slope();
+                ui.add_enabled_ui(slope, |ui| {
+                    let help = "Steepness of the cut.";
+                    edited |= toggle::choice(ui, &band.slope, setter, help, 92.0).changed();
+                });
             });
             ui.add_space(8.0);
+            // Every knob keeps its place; one the shape does not use is faded and says so.
             let shape = band.shape.value();
-            edited |= Knob::new(&band.freq, setter, "Freq")
-                .colour(colour)
+            let knob = |p, label, used: bool, help| {
+                Knob::new(p, setter, label)
+                    .colour(colour)
+                    .effective(used)
+                    .help(help)
+            };
+            edited |= knob(
+                &band.freq,
+                "Freq",
+                true,
+                "The band's centre or corner frequency.",
+            )
+            .show(ui)
+            .changed();
+            let help = "Boost or cut (bells, shelves, tilt).";
+            edited |= knob(&band.gain, "Gain", shape.uses_gain(), help)
                 .show(ui)
                 .changed();
-            if shape.uses_gain() {
-                edited |= Knob::new(&band.gain, setter, "Gain")
-                    .colour(colour)
-                    .show(ui)
-                    .changed();
-            }
-            if shape.uses_q() {
-                edited |= Knob::new(&band.q, setter, "Q")
-                    .colour(colour)
-                    .show(ui)
-                    .changed();
-            }
+            let help = "Width: higher is narrower (bells, notch, band pass) or steeper (shelves).";
+            edited |= knob(&band.q, "Q", shape.uses_q(), help).show(ui).changed();
             if edited {
                 switch_on(setter, band);
             }

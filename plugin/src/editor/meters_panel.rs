@@ -1,5 +1,6 @@
-//! Input and output meters (peak bars with hold and RMS marks), the loudness readouts and
-//! their reset, and the input/output gain knobs.
+//! Input and output meters (peak bars with hold and RMS marks, latched peak boxes), the
+//! loudness readouts and their reset, and the input/output gain knobs. IN measures where the
+//! stages start (after the input gain), OUT what leaves the plugin.
 
 use egui::{Align, Grid, Layout, RichText, Ui, Vec2};
 use nice_plug::prelude::ParamSetter;
@@ -37,13 +38,20 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mu
                     rms_db: rms(r.as_ref(), ch),
                 })
             };
-            level_meter(ui, size, "IN", &bars(&model.meters.input, input_rms));
-            level_meter(ui, size, "OUT", &bars(&model.meters.output, output_rms));
+            let points = [
+                ("IN", &model.meters.input, input_rms),
+                ("OUT", &model.meters.output, output_rms),
+            ];
+            for (k, (label, states, rms)) in points.into_iter().enumerate() {
+                if level_meter(ui, size, label, &bars(states, rms), model.peak_max_db[k]) {
+                    model.peak_max_db[k] = f32::NEG_INFINITY;
+                }
+            }
         });
         ui.add_space(6.0);
         let (input, output) = (frame.map(|f| f.input), frame.map(|f| f.output));
         Grid::new("loudness").num_columns(3).spacing([10.0, 3.0]).show(ui, |ui| {
-            let head = |t: &str| RichText::new(t).size(10.0).color(theme::TEXT_DIM);
+            let head = |t: &str| RichText::new(t).size(11.0).color(theme::TEXT_DIM);
             ui.label(head(""));
             ui.label(head("IN"));
             ui.label(head("OUT"));
@@ -56,11 +64,11 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mu
                 }
                 ui.end_row();
             };
-            row(ui, "M  LUFS", &|p| Some(p.momentary_lufs));
-            row(ui, "S  LUFS", &|p| Some(p.short_term_lufs));
-            row(ui, "I  LUFS", &|p| p.integrated_lufs);
-            row(ui, "LRA  LU", &|p| p.loudness_range_lu);
-            row(ui, "TP max dB", &|p| Some(p.true_peak_max_db));
+            row(ui, "Momentary LUFS", &|p| Some(p.momentary_lufs));
+            row(ui, "Short-term LUFS", &|p| Some(p.short_term_lufs));
+            row(ui, "Integrated LUFS", &|p| p.integrated_lufs);
+            row(ui, "Range LU", &|p| p.loudness_range_lu);
+            row(ui, "True peak dBTP", &|p| Some(p.true_peak_max_db));
         });
         ui.add_space(4.0);
         if ui

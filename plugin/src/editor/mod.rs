@@ -19,12 +19,13 @@ pub mod model;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Align, Layout, Pos2, Rect, RichText, Ui, UiBuilder, Vec2};
+use egui::{Align, Pos2, Rect, RichText, Ui, UiBuilder, Vec2};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::prelude::*;
 use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
-use strata_ui::{theme, toggle};
+use strata_ui::theme;
+use strata_ui::toggle::{self, Look};
 
 use crate::params::StrataParams;
 use crate::telemetry::{self, TelemetryReceiver};
@@ -32,7 +33,7 @@ pub use model::EditorModel;
 
 /// Initial and smallest window sizes (logical pixels).
 pub const DEFAULT_SIZE: (f32, f32) = (1100.0, 740.0);
-pub const MIN_SIZE: (f32, f32) = (860.0, 580.0);
+pub const MIN_SIZE: (f32, f32) = (960.0, 600.0);
 /// Repaint interval while open: the meters' pace.
 const REPAINT: Duration = Duration::from_millis(33);
 
@@ -151,40 +152,72 @@ impl NiceEguiApp for StrataEditor {
     }
 }
 
-/// Lay the editor out in `ui`'s whole area.
+/// Where each part of the editor goes in `full`: header, EQ view, band strip, dynamics,
+/// meters. The EQ and the meters take what grows; the dynamics row grows a little with the
+/// height (its curve with it) and keeps the compressor's two knob rows whole at any size from
+/// the minimum up.
+pub struct Layout {
+    pub header: Rect,
+    pub eq: Rect,
+    pub strip: Rect,
+    pub dynamics: Rect,
+    pub meters: Rect,
+}
+
+impl Layout {
+    pub fn new(full: Rect) -> Layout {
+        let gap = 8.0;
+        let header = Rect::from_min_size(full.min, Vec2::new(full.width(), 34.0));
+        let body = Rect::from_min_max(
+            Pos2::new(full.left() + gap, header.bottom()),
+            full.max - Vec2::splat(gap),
+        );
+        let meters_width = 220.0;
+        let meters =
+            Rect::from_min_max(Pos2::new(body.right() - meters_width, body.top()), body.max);
+        let main = Rect::from_min_max(body.min, Pos2::new(meters.left() - gap, body.bottom()));
+        let dynamics_height = (body.height() * 0.3).clamp(212.0, 280.0);
+        let strip_height = 96.0;
+        let dynamics = Rect::from_min_max(
+            Pos2::new(main.left(), main.bottom() - dynamics_height),
+            main.max,
+        );
+        let strip = Rect::from_min_max(
+            Pos2::new(main.left(), dynamics.top() - gap - strip_height),
+            Pos2::new(main.right(), dynamics.top() - gap),
+        );
+        let eq = Rect::from_min_max(main.min, Pos2::new(main.right(), strip.top() - gap));
+        Layout {
+            header,
+            eq,
+            strip,
+            dynamics,
+            meters,
+        }
+    }
+}
+
+/// Lay the editor out in `ui`'s whole area. While bypassed, what is bypassed (EQ, band strip,
+/// dynamics) is greyed out; it stays editable.
 pub fn draw(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
     let full = ui.max_rect();
     ui.painter().rect_filled(full, 0.0, theme::BACKGROUND);
-    let gap = 8.0;
-    let header = Rect::from_min_size(full.min, Vec2::new(full.width(), 34.0));
-    let body = Rect::from_min_max(
-        Pos2::new(full.left() + gap, header.bottom()),
-        full.max - Vec2::splat(gap),
-    );
-    let meters_width = 220.0;
-    let meters = Rect::from_min_max(Pos2::new(body.right() - meters_width, body.top()), body.max);
-    let main = Rect::from_min_max(body.min, Pos2::new(meters.left() - gap, body.bottom()));
-    let dynamics_height = 212.0;
-    let strip_height = 96.0;
-    let dynamics = Rect::from_min_max(
-        Pos2::new(main.left(), main.bottom() - dynamics_height),
-        main.max,
-    );
-    let strip = Rect::from_min_max(
-        Pos2::new(main.left(), dynamics.top() - gap - strip_height),
-        Pos2::new(main.right(), dynamics.top() - gap),
-    );
-    let eq = Rect::from_min_max(main.min, Pos2::new(main.right(), strip.top() - gap));
-
-    in_rect(ui, header, |ui| header_bar(ui, params, setter, model));
-    in_rect(ui, eq, |ui| eq_panel::view(ui, params, setter, model));
-    in_rect(ui, strip, |ui| {
+    let l = Layout::new(full);
+    in_rect(ui, l.header, |ui| header_bar(ui, params, setter, model));
+    in_rect(ui, l.eq, |ui| eq_panel::view(ui, params, setter, model));
+    in_rect(ui, l.strip, |ui| {
         eq_panel::band_strip(ui, params, setter, model)
     });
-    in_rect(ui, dynamics, |ui| {
+    in_rect(ui, l.dynamics, |ui| {
         dynamics_panel::show(ui, params, setter, model)
     });
-    in_rect(ui, meters, |ui| {
+    if params.bypass.value() {
+        let shade = theme::BACKGROUND.gamma_multiply(0.6);
+        for rect in [l.eq, l.strip, l.dynamics] {
+            ui.painter().rect_filled(rect, 6.0, shade);
+        }
+    }
+    in_rect(ui, l.meters, |ui| {
         meters_panel::show(ui, params, setter, model)
     });
 }
@@ -215,7 +248,7 @@ fn header_bar(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
     let rect = ui.max_rect();
     ui.painter().rect_filled(rect, 0.0, theme::PANEL);
     in_rect(ui, rect.shrink2(Vec2::new(12.0, 5.0)), |ui| {
-        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+        ui.with_layout(egui::Layout::left_to_right(Align::Center), |ui| {
             ui.label(
                 RichText::new("STRATA")
                     .size(16.0)
@@ -228,8 +261,18 @@ fn header_bar(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
                     .color(theme::TEXT_DIM),
             );
             ui.add_space(16.0);
-            toggle::toggle(ui, &params.bypass, setter, "Bypass", theme::WARN);
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            let help = "The dry input, latency-aligned and without the input gain, crossfaded in.";
+            let bypass = ("Bypass", Look::Labelled);
+            toggle::switch(ui, &params.bypass, setter, bypass, theme::WARN, true, help);
+            if params.bypass.value() {
+                ui.label(
+                    RichText::new("BYPASSED: you hear the dry input")
+                        .size(12.0)
+                        .strong()
+                        .color(theme::WARN),
+                );
+            }
+            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
                 let rate = model
                     .frame
                     .map(|f| format!("{:.1} kHz", f.sample_rate / 1000.0));

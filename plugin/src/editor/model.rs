@@ -37,6 +37,9 @@ pub struct EditorModel {
     /// Gain reduction: positive dB falling back to 0.
     gr_ballistics: Ballistics,
     pub meters: MeterDisplays,
+    /// Highest true peak at the input and the output since the user last cleared it (dBTP):
+    /// the meters' latched peak boxes.
+    pub peak_max_db: [f32; 2],
     analyzer: Option<Analyzer>,
     analyzer_rate_hz: f32,
     samples: Vec<AnalyzerSample>,
@@ -79,6 +82,7 @@ impl EditorModel {
             },
             ballistics,
             gr_ballistics: gr,
+            peak_max_db: [f32::NEG_INFINITY; 2],
             analyzer: None,
             analyzer_rate_hz: 0.0,
             samples: Vec::new(),
@@ -159,6 +163,9 @@ impl EditorModel {
     }
 
     fn apply_frame(&mut self, f: &MeterFrame, now_s: f64) {
+        for (max, point) in self.peak_max_db.iter_mut().zip([&f.input, &f.output]) {
+            *max = point.true_peak_db.iter().fold(*max, |m, p| m.max(*p));
+        }
         let gr = [f.compressor_gr_db, f.limiter_gr_db];
         self.update_meters(now_s, f.input.peak_db, f.output.peak_db, gr);
     }

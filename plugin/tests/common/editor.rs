@@ -207,11 +207,13 @@ impl Harness {
         self.host.calls.lock().unwrap().clear();
     }
 
-    /// Every text the last frame painted, with its rectangle.
+    /// Every (non-blank) text the last frame painted, with its rectangle.
     pub fn texts(&self) -> Vec<(String, Rect)> {
         fn walk(shape: &Shape, out: &mut Vec<(String, Rect)>) {
             match shape {
-                Shape::Text(t) => out.push((t.galley.text().to_string(), t.visual_bounding_rect())),
+                Shape::Text(t) if !t.galley.text().trim().is_empty() => {
+                    out.push((t.galley.text().to_string(), t.visual_bounding_rect()))
+                }
                 Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
                 _ => {}
             }

@@ -64,7 +64,11 @@ fn spectrum(painter: &Painter, scene: &Scene) {
         // Legend, top right under the scale's unit.
         let font = FontId::proportional(TEXT_PX);
         let mut y = rect.top() + 18.0;
-        for (name, colour) in s.names.iter().zip([theme::SPECTRUM_PRE, theme::SPECTRUM_POST]) {
+        for (name, colour) in s
+            .names
+            .iter()
+            .zip([theme::SPECTRUM_PRE, theme::SPECTRUM_POST])
+        {
             let right = Pos2::new(rect.right() - 40.0, y);
             painter.line_segment(
                 [right + Vec2::new(4.0, 0.0), right + Vec2::new(16.0, 0.0)],
@@ -83,7 +87,13 @@ fn spectrum_scale(painter: &Painter, scene: &Scene) {
     let mut db = axes.spectrum.top_db - 20.0;
     while db > axes.spectrum.bottom_db {
         let at = Pos2::new(rect.right() - 3.0, axes.spectrum.y(db));
-        backed_text(painter, at, Align2::RIGHT_CENTER, &format!("{db:.0}"), theme::SPECTRUM_SCALE);
+        backed_text(
+            painter,
+            at,
+            Align2::RIGHT_CENTER,
+            &format!("{db:.0}"),
+            theme::SPECTRUM_SCALE,
+        );
         db -= 20.0;
     }
     let unit = if tilt != 0.0 {
