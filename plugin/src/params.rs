@@ -159,7 +159,7 @@ impl EqBandParams {
                 },
             )
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
-            .with_value_to_string(formatters::v2s_f32_hz_then_khz(2))
+            .with_value_to_string(value_text::v2s_hz())
             .with_string_to_value(value_text::s2v_hz()),
             gain: gain_param(&format!("EQ{index} Gain"), 0.0, -24.0, 24.0),
             q: FloatParam::new(
@@ -173,7 +173,7 @@ impl EqBandParams {
             )
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
             .with_step_size(0.001)
-            .with_value_to_string(v2s_decimals(3))
+            .with_value_to_string(value_text::v2s_plain())
             .with_string_to_value(value_text::s2v_plain()),
             slope: EnumParam::new(format!("EQ{index} Slope"), Slope::Db12),
         }
@@ -259,7 +259,7 @@ impl Default for CompressorParams {
             )
             .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
             .with_step_size(0.01)
-            .with_value_to_string(formatters::v2s_compression_ratio(2))
+            .with_value_to_string(value_text::v2s_ratio())
             .with_string_to_value(value_text::s2v_ratio()),
             knee: gain_param("Comp Knee", 6.0, 0.0, 24.0),
             attack: time_param("Comp Attack", 10.0, 0.05, 250.0),
@@ -347,9 +347,8 @@ impl Default for LimiterParams {
                     max: 10.0,
                 },
             )
-            .with_unit(" ms")
             .with_step_size(0.01)
-            .with_value_to_string(v2s_decimals(2))
+            .with_value_to_string(value_text::v2s_ms())
             .with_string_to_value(value_text::s2v_ms())
             // The lookahead is the plugin's latency: a change restarts the limiter and the dry
             // delay (a dropout) and asks the host to re-compensate, which is no automation
@@ -381,7 +380,7 @@ fn gain_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
         .with_unit(" dB")
         .with_step_size(0.01)
         .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
-        .with_value_to_string(v2s_decimals(2))
+        .with_value_to_string(value_text::v2s_db())
         .with_string_to_value(value_text::s2v_db())
 }
 
@@ -396,27 +395,19 @@ fn time_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
             factor: FloatRange::skew_factor(-2.0),
         },
     )
-    .with_unit(" ms")
     .with_step_size(0.01)
     .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
-    .with_value_to_string(v2s_decimals(2))
+    .with_value_to_string(value_text::v2s_ms())
     .with_string_to_value(value_text::s2v_ms())
 }
 
 /// A 0–1 amount shown as a percentage.
 fn percent_param(name: &str, default: f32) -> FloatParam {
     FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
-        .with_unit("%")
         .with_step_size(0.001)
         .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
-        .with_value_to_string(formatters::v2s_f32_percentage(1))
-        .with_string_to_value(formatters::s2v_f32_percentage())
-}
-
-type ValueToString = Arc<dyn Fn(f32) -> String + Send + Sync>;
-
-fn v2s_decimals(digits: usize) -> ValueToString {
-    Arc::new(move |value| format!("{value:.digits$}"))
+        .with_value_to_string(value_text::v2s_percent())
+        .with_string_to_value(value_text::s2v_percent())
 }
 
 impl Enum for Shape {
@@ -457,13 +448,12 @@ impl Enum for Shape {
 
 /// The sidechain high-pass shows "Off" where it is off (below `HPF_OFF_HZ`, which is exactly
 /// where this one-decimal display would read "20.0 Hz").
-fn v2s_hpf() -> ValueToString {
-    let hz = formatters::v2s_f32_hz_then_khz(1);
+fn v2s_hpf() -> value_text::ValueToString {
     Arc::new(move |value| {
         if (value as f64) < compressor::HPF_OFF_HZ {
             "Off".to_string()
         } else {
-            hz(value)
+            value_text::hz_text(value)
         }
     })
 }

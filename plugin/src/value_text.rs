@@ -1,5 +1,8 @@
-//! Text to value for the parameters: what the editor's value fields, the standalone's `--set`
-//! and a host's text entry accept. Forgiving about form — units optional, any case, spaces or
+//! Value to text and back for the parameters. Shown with the precision its magnitude needs
+//! ("63.5 Hz", "250 Hz", "1.25 kHz", "12.5 kHz"; "-3.5 dB"; "2.50 ms", "25.5 ms", "150 ms",
+//! "1.20 s"), each branch chosen by the *rounded* value so that text → value → text gives the
+//! same text. Text to value is what the editor's value fields, the standalone's `--set` and a
+//! host's text entry accept. Forgiving about form — units optional, any case, spaces or
 //! none, `k` for thousands (`2k`, `1.5 kHz`), seconds for times (`1.2 s`), `4:1` for ratios —
 //! and strict about meaning: a unit that belongs to another kind of value (`3 Hz` for a gain)
 //! is refused rather than guessed at.
@@ -7,6 +10,86 @@
 use std::sync::Arc;
 
 pub type StringToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
+pub type ValueToString = Arc<dyn Fn(f32) -> String + Send + Sync>;
+
+/// `value` with `decimals`, and "-0" written as "0".
+fn fixed(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// Frequencies: one decimal below 100 Hz, whole hertz below 1 kHz, then kHz with two decimals
+/// below 10 kHz and one above.
+pub fn hz_text(hz: f32) -> String {
+    let hz = hz as f64;
+    if hz < 99.95 {
+        format!("{} Hz", fixed(hz, 1))
+    } else if hz < 999.5 {
+        format!("{} Hz", fixed(hz, 0))
+    } else if hz < 9995.0 {
+        format!("{} kHz", fixed(hz / 1000.0, 2))
+    } else {
+        format!("{} kHz", fixed(hz / 1000.0, 1))
+    }
+}
+
+pub fn v2s_hz() -> ValueToString {
+    Arc::new(hz_text)
+}
+
+/// Levels and gains: one decimal (the unit comes from the parameter).
+pub fn v2s_db() -> ValueToString {
+    Arc::new(|db| fixed(db as f64, 1))
+}
+
+/// Times: two decimals below 10 ms, one below 100 ms, whole milliseconds below a second, then
+/// seconds with two decimals. The unit is part of the text (it changes).
+pub fn v2s_ms() -> ValueToString {
+    Arc::new(|ms| {
+        let ms = ms as f64;
+        if ms < 9.995 {
+            format!("{} ms", fixed(ms, 2))
+        } else if ms < 99.95 {
+            format!("{} ms", fixed(ms, 1))
+        } else if ms < 999.5 {
+            format!("{} ms", fixed(ms, 0))
+        } else {
+            format!("{} s", fixed(ms / 1000.0, 2))
+        }
+    })
+}
+
+/// Plain numbers (Q): two decimals below 10, one above.
+pub fn v2s_plain() -> ValueToString {
+    Arc::new(|v| {
+        let v = v as f64;
+        fixed(v, if v < 9.995 { 2 } else { 1 })
+    })
+}
+
+/// Ratios: "4.0:1", "12:1".
+pub fn v2s_ratio() -> ValueToString {
+    Arc::new(|r| {
+        let r = r as f64;
+        format!("{}:1", fixed(r, if r < 9.95 { 1 } else { 0 }))
+    })
+}
+
+/// A 0–1 amount as a percentage: "100%", "50%", "2.5%".
+pub fn v2s_percent() -> ValueToString {
+    Arc::new(|v| {
+        let p = v as f64 * 100.0;
+        format!("{}%", fixed(p, if p < 9.95 { 1 } else { 0 }))
+    })
+}
+
+/// Percentages: `50`, `50%`, `50 %`.
+pub fn s2v_percent() -> StringToValue {
+    Arc::new(|text| scaled(text, &[("", 0.01), ("%", 0.01)]))
+}
 
 /// The longest leading number (`f64`'s own syntax, after an optional `+`) and the rest,
 /// trimmed and lower-cased.
@@ -84,6 +167,51 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parse(text), *want, "{text:?}");
         }
+    }
+
+    /// Every value's text parses back to a value with the same text (the property hosts and
+    /// clap-validator check), and the texts read as promised.
+    #[test]
+    fn texts_have_the_precision_of_their_magnitude_and_round_trip() {
+        let cases: [(ValueToString, StringToValue, f32, f32); 6] = [
+            (v2s_hz(), s2v_hz(), 10.0, 22_000.0),
+            (v2s_ms(), s2v_ms(), 0.05, 2500.0),
+            (v2s_db(), s2v_db(), -60.0, 24.0),
+            (v2s_plain(), s2v_plain(), 0.1, 18.0),
+            (v2s_ratio(), s2v_ratio(), 1.0, 20.0),
+            (v2s_percent(), s2v_percent(), 0.0, 1.0),
+        ];
+        for (to_text, to_value, min, max) in cases {
+            for k in 0..=20_000 {
+                let t = k as f32 / 20_000.0;
+                // Log sweep for positive ranges, linear otherwise.
+                let v = if min > 0.0 {
+                    min * (max / min).powf(t)
+                } else {
+                    min + (max - min) * t
+                };
+                let text = to_text(v);
+                let back = to_value(&text).unwrap_or_else(|| panic!("{text:?} did not parse"));
+                assert_eq!(to_text(back), text, "{v} -> {text:?} -> {back}");
+            }
+        }
+        let hz = v2s_hz();
+        let shown: Vec<String> = [63.46, 250.0, 999.4, 1250.0, 9994.0, 12_500.0, 22_000.0]
+            .map(|v| hz(v))
+            .to_vec();
+        assert_eq!(
+            shown,
+            ["63.5 Hz", "250 Hz", "999 Hz", "1.25 kHz", "9.99 kHz", "12.5 kHz", "22.0 kHz"]
+        );
+        let ms = v2s_ms();
+        assert_eq!(
+            [2.5, 25.46, 150.0, 1200.0].map(|v| ms(v)),
+            ["2.50 ms", "25.5 ms", "150 ms", "1.20 s"]
+        );
+        assert_eq!([-3.46, -0.01, 6.0].map(|v| v2s_db()(v)), ["-3.5", "0.0", "6.0"]);
+        assert_eq!([4.0, 12.0].map(|v| v2s_ratio()(v)), ["4.0:1", "12:1"]);
+        assert_eq!([1.0, 0.025].map(|v| v2s_percent()(v)), ["100%", "2.5%"]);
+        assert_eq!([0.707, 18.0].map(|v| v2s_plain()(v)), ["0.71", "18.0"]);
     }
 
     #[test]
