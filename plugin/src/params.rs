@@ -54,12 +54,15 @@ pub struct StrataParams {
     #[nested(group = "Limiter")]
     pub limiter: LimiterParams,
 
-    /// The editor's EQ display range (± dB) and spectrum tilt: kept with the plugin's state,
-    /// not parameters (nothing to automate).
+    /// The editor's EQ display range (± dB), spectrum tilt and scale: kept with the plugin's
+    /// state, not parameters (nothing to automate).
     #[persist = "view-eq-range-db"]
     pub eq_range_db: Arc<AtomicU32>,
     #[persist = "view-spectrum-tilt"]
     pub spectrum_tilt: Arc<AtomicBool>,
+    /// The editor's scale in percent (see `editor::ui_scale`).
+    #[persist = "view-ui-scale"]
+    pub ui_scale_percent: Arc<AtomicU32>,
 }
 
 impl Default for StrataParams {
@@ -81,6 +84,7 @@ impl Default for StrataParams {
             limiter: LimiterParams::default(),
             eq_range_db: Arc::new(AtomicU32::new(12)),
             spectrum_tilt: Arc::new(AtomicBool::new(false)),
+            ui_scale_percent: Arc::new(AtomicU32::new(100)),
         }
     }
 }

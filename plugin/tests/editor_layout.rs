@@ -117,3 +117,24 @@ fn nothing_overlaps_or_is_cut_at_a_large_size() {
 fn the_check_finds_overlaps_below_the_minimum() {
     check(Vec2::new(700.0, 480.0));
 }
+
+/// The scale is chosen in the header, applied as egui's zoom (egui-baseview resizes the window
+/// with it) and kept in the plugin's state.
+#[test]
+fn the_ui_scale_is_chosen_in_the_header_and_kept() {
+    use nice_plug::prelude::Params;
+    let mut h = Harness::new();
+    h.frame(Vec::new());
+    assert_eq!(h.ctx.zoom_factor(), 1.0);
+    h.click(h.text_rect("UI 100%").center());
+    h.click(h.text_rect("150%").center());
+    h.frame(Vec::new());
+    assert_eq!(h.ctx.zoom_factor(), 1.5);
+    let fields = h.params.serialize_fields();
+    assert_eq!(fields.get("view-ui-scale").map(String::as_str), Some("150"));
+    // A restored state brings its scale with it.
+    let mut h = Harness::new();
+    h.params.deserialize_fields(&fields);
+    h.frame(Vec::new());
+    assert_eq!(h.ctx.zoom_factor(), 1.5);
+}

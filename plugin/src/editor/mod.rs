@@ -13,19 +13,20 @@
 pub mod analyzer;
 mod dynamics_panel;
 pub mod eq_panel;
+mod header;
 mod meters_panel;
 pub mod model;
+pub mod ui_scale;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use egui::{Align, Pos2, Rect, RichText, Ui, UiBuilder, Vec2};
+use egui::{Pos2, Rect, RichText, Ui, UiBuilder, Vec2};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::prelude::*;
 use nice_plug_egui::{EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
 use strata_ui::theme;
-use strata_ui::toggle::{self, Look};
 
 use crate::params::StrataParams;
 use crate::telemetry::{self, TelemetryReceiver};
@@ -122,6 +123,9 @@ impl NiceEguiApp for StrataEditor {
         _frame: &mut nice_plug_egui::Frame,
     ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
         theme::apply(&egui_ctx);
+        // The scale is the header's setting (kept with the plugin's state), not a keyboard
+        // shortcut that would drift from it.
+        egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
         self.gui = Some(gui);
         Ok(())
     }
@@ -200,10 +204,11 @@ impl Layout {
 /// Lay the editor out in `ui`'s whole area. While bypassed, what is bypassed (EQ, band strip,
 /// dynamics) is greyed out; it stays editable.
 pub fn draw(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
+    ui_scale::apply(ui, params);
     let full = ui.max_rect();
     ui.painter().rect_filled(full, 0.0, theme::BACKGROUND);
     let l = Layout::new(full);
-    in_rect(ui, l.header, |ui| header_bar(ui, params, setter, model));
+    in_rect(ui, l.header, |ui| header::show(ui, params, setter, model));
     in_rect(ui, l.eq, |ui| eq_panel::view(ui, params, setter, model));
     in_rect(ui, l.strip, |ui| {
         eq_panel::band_strip(ui, params, setter, model)
@@ -241,54 +246,5 @@ fn section(ui: &mut Ui, title: &str, add: impl FnOnce(&mut Ui)) {
             );
         }
         add(ui);
-    });
-}
-
-fn header_bar(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {
-    let rect = ui.max_rect();
-    ui.painter().rect_filled(rect, 0.0, theme::PANEL);
-    in_rect(ui, rect.shrink2(Vec2::new(12.0, 5.0)), |ui| {
-        ui.with_layout(egui::Layout::left_to_right(Align::Center), |ui| {
-            ui.label(
-                RichText::new("STRATA")
-                    .size(16.0)
-                    .strong()
-                    .color(theme::ACCENT),
-            );
-            ui.label(
-                RichText::new("channel strip")
-                    .size(11.0)
-                    .color(theme::TEXT_DIM),
-            );
-            ui.add_space(16.0);
-            let help = "The dry input, latency-aligned and without the input gain, crossfaded in.";
-            let bypass = ("Bypass", Look::Labelled);
-            toggle::switch(ui, &params.bypass, setter, bypass, theme::WARN, true, help);
-            if params.bypass.value() {
-                ui.label(
-                    RichText::new("BYPASSED: you hear the dry input")
-                        .size(12.0)
-                        .strong()
-                        .color(theme::WARN),
-                );
-            }
-            ui.with_layout(egui::Layout::right_to_left(Align::Center), |ui| {
-                let rate = model
-                    .frame
-                    .map(|f| format!("{:.1} kHz", f.sample_rate / 1000.0));
-                ui.label(
-                    RichText::new(rate.unwrap_or_else(|| "no audio yet".into()))
-                        .size(11.0)
-                        .color(theme::TEXT_DIM),
-                );
-                if let Some(status) = &model.host_status {
-                    ui.add_space(12.0);
-                    ui.add(
-                        egui::Label::new(RichText::new(status).size(11.0).color(theme::TEXT))
-                            .truncate(),
-                    );
-                }
-            });
-        });
     });
 }
