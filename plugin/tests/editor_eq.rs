@@ -1,6 +1,6 @@
 //! The EQ graph's band model, driven headless as a Pro-Q user drives it: a click on empty
-//! graph adds a band of the fitting type where it was clicked; dragging, knob-turning or
-//! choosing a type on a band that is off switches it on; right-click → Delete frees it; the
+//! graph adds a band of the fitting type where it was clicked; dragging, knob-turning, typing
+//! a value or choosing a type on a band that is off switches it on; right-click → Delete frees it; the
 //! values are shown beside the node while it is hovered or dragged; the display range is the
 //! user's choice. Every change reaches the parameters as begin/set/end gestures.
 
@@ -153,6 +153,24 @@ fn any_edit_of_a_band_that_is_off_switches_it_on() {
     h.frame(Vec::new());
     assert!(plain(&h.params, "eq6_freq") > 3500.0, "the knob turned up");
     assert_eq!(plain(&h.params, "eq6_on"), 1.0, "knob");
+
+    // Typing a value into a free band's knob.
+    let mut h = Harness::new();
+    h.frame(Vec::new());
+    h.click(h.text_rect("6").center());
+    h.frame(Vec::new());
+    h.click(h.text_rect("3.50 kHz").center());
+    h.frame(vec![Event::Text("2k".into())]);
+    h.frame(vec![Event::Key {
+        key: egui::Key::Enter,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    }]);
+    h.frame(Vec::new());
+    assert!((plain(&h.params, "eq6_freq") - 2000.0).abs() < 1.0);
+    assert_eq!(plain(&h.params, "eq6_on"), 1.0, "typed value");
 
     // Choosing a type from a bypassed node's right-click menu.
     let mut h = Harness::new();
