@@ -21,19 +21,27 @@ fn fixed(value: f64, decimals: usize) -> String {
     }
 }
 
+/// `value` at the first step it is below: (limit, divisor, decimals, unit). The limits are
+/// where rounding would carry into the next step's form, so the text's own value stays in the
+/// step that wrote it.
+fn stepped(value: f64, steps: &[(f64, f64, usize, &str)]) -> String {
+    let (_, divisor, decimals, unit) = steps
+        .iter()
+        .find(|(limit, ..)| value < *limit)
+        .unwrap_or(&steps[steps.len() - 1]);
+    format!("{} {unit}", fixed(value / divisor, *decimals))
+}
+
 /// Frequencies: one decimal below 100 Hz, whole hertz below 1 kHz, then kHz with two decimals
 /// below 10 kHz and one above.
 pub fn hz_text(hz: f32) -> String {
-    let hz = hz as f64;
-    if hz < 99.95 {
-        format!("{} Hz", fixed(hz, 1))
-    } else if hz < 999.5 {
-        format!("{} Hz", fixed(hz, 0))
-    } else if hz < 9995.0 {
-        format!("{} kHz", fixed(hz / 1000.0, 2))
-    } else {
-        format!("{} kHz", fixed(hz / 1000.0, 1))
-    }
+    let steps = [
+        (99.95, 1.0, 1, "Hz"),
+        (999.5, 1.0, 0, "Hz"),
+        (9995.0, 1000.0, 2, "kHz"),
+        (f64::INFINITY, 1000.0, 1, "kHz"),
+    ];
+    stepped(hz as f64, &steps)
 }
 
 pub fn v2s_hz() -> ValueToString {
@@ -49,16 +57,13 @@ pub fn v2s_db() -> ValueToString {
 /// seconds with two decimals. The unit is part of the text (it changes).
 pub fn v2s_ms() -> ValueToString {
     Arc::new(|ms| {
-        let ms = ms as f64;
-        if ms < 9.995 {
-            format!("{} ms", fixed(ms, 2))
-        } else if ms < 99.95 {
-            format!("{} ms", fixed(ms, 1))
-        } else if ms < 999.5 {
-            format!("{} ms", fixed(ms, 0))
-        } else {
-            format!("{} s", fixed(ms / 1000.0, 2))
-        }
+        let steps = [
+            (9.995, 1.0, 2, "ms"),
+            (99.95, 1.0, 1, "ms"),
+            (999.5, 1.0, 0, "ms"),
+            (f64::INFINITY, 1000.0, 2, "s"),
+        ];
+        stepped(ms as f64, &steps)
     })
 }
 

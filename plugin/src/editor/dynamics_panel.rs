@@ -4,7 +4,7 @@
 //! so: its knobs faded, its meter saying why it reads nothing.
 
 use egui::{Align, Layout, Rect, RichText, Ui, Vec2, pos2};
-use nice_plug::prelude::ParamSetter;
+use nice_plug::prelude::{FloatParam, ParamSetter};
 use strata_ui::knob::Knob;
 use strata_ui::meter::gain_reduction_meter;
 use strata_ui::theme;
@@ -57,6 +57,24 @@ fn panel(ui: &mut Ui, title: &str, header: impl FnOnce(&mut Ui)) -> Rect {
     Rect::from_min_max(pos2(inner.left(), inner.top() + HEADER), inner.max)
 }
 
+/// One knob of a panel: its parameter, label, whether it is a main control (drawn larger) and
+/// what it does (the tooltip).
+type KnobSpec<'a> = (&'a FloatParam, &'a str, bool, &'a str);
+
+/// Knobs in rows; `effective` false fades them all (their stage is off).
+fn knob_rows(ui: &mut Ui, setter: &ParamSetter, effective: bool, rows: &[&[KnobSpec]]) {
+    for row in rows {
+        ui.horizontal(|ui| {
+            for (param, label, main, help) in row.iter() {
+                let knob = Knob::new(*param, setter, label)
+                    .effective(effective)
+                    .help(help);
+                if *main { knob.diameter(48.0) } else { knob }.show(ui);
+            }
+        });
+    }
+}
+
 /// Why a stage's meter reads nothing, if it does not run: off, or the whole strip bypassed.
 fn inactive(stage_on: bool, bypassed: bool) -> Option<&'static str> {
     match (stage_on, bypassed) {
@@ -84,42 +102,67 @@ fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
     let side = (body.width() - KNOBS_WIDTH - GR_WIDTH - 16.0).min(body.height());
     let knobs = Rect::from_min_size(body.min, Vec2::new(KNOBS_WIDTH, body.height()));
     let meter = Rect::from_min_max(pos2(body.right() - GR_WIDTH, body.top()), body.max);
-    in_rect(ui, knobs, |ui| {
-        let knob = |p, label| Knob::new(p, setter, label).effective(on);
-        ui.horizontal(|ui| {
-            knob(&c.threshold, "Threshold")
-                .diameter(48.0)
-                .help("Level above which the compressor acts.")
-                .show(ui);
-            knob(&c.ratio, "Ratio")
-                .diameter(48.0)
-                .help("How much a level above the threshold is reduced: 4:1 lets 1 dB through for every 4.")
-                .show(ui);
-            knob(&c.attack, "Attack")
-                .help("How fast gain reduction sets in.")
-                .show(ui);
-            knob(&c.release, "Release")
-                .help("How fast gain reduction lets go.")
-                .show(ui);
-            knob(&c.knee, "Knee")
-                .help("Width of the soft transition around the threshold.")
-                .show(ui);
-        });
-        ui.horizontal(|ui| {
-            knob(&c.makeup, "Makeup")
-                .help("Gain after compression (added to auto makeup).")
-                .show(ui);
-            knob(&c.mix, "Mix")
-                .help("Compressed against dry signal: below 100 % is parallel compression.")
-                .show(ui);
-            knob(&c.stereo_link, "Link")
-                .help("How much the two channels share one gain reduction.")
-                .show(ui);
-            knob(&c.sidechain_hpf, "SC HPF")
-                .help("High-pass on what the compressor listens to, so bass does not pump it.")
-                .show(ui);
-        });
-    });
+    let rows: [&[KnobSpec]; 2] = [
+        &[
+            (
+                &c.threshold,
+                "Threshold",
+                true,
+                "Level above which the compressor acts.",
+            ),
+            (
+                &c.ratio,
+                "Ratio",
+                true,
+                "How much a level above the threshold is reduced: 4:1 lets 1 dB through for every 4.",
+            ),
+            (
+                &c.attack,
+                "Attack",
+                false,
+                "How fast gain reduction sets in.",
+            ),
+            (
+                &c.release,
+                "Release",
+                false,
+                "How fast gain reduction lets go.",
+            ),
+            (
+                &c.knee,
+                "Knee",
+                false,
+                "Width of the soft transition around the threshold.",
+            ),
+        ],
+        &[
+            (
+                &c.makeup,
+                "Makeup",
+                false,
+                "Gain after compression (added to auto makeup).",
+            ),
+            (
+                &c.mix,
+                "Mix",
+                false,
+                "Compressed against dry signal: below 100 % is parallel compression.",
+            ),
+            (
+                &c.stereo_link,
+                "Link",
+                false,
+                "How much the two channels share one gain reduction.",
+            ),
+            (
+                &c.sidechain_hpf,
+                "SC HPF",
+                false,
+                "High-pass on what the compressor listens to, so bass does not pump it.",
+            ),
+        ],
+    ];
+    in_rect(ui, knobs, |ui| knob_rows(ui, setter, on, &rows));
     // An external key that carries nothing means no compression at all: say so.
     let external = c.sidechain_source.value() == SidechainSource::External;
     let key_silent = model
@@ -180,21 +223,29 @@ fn limiter(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &Edi
     });
     let meter = Rect::from_min_max(pos2(body.right() - GR_WIDTH, body.top()), body.max);
     let knobs = Rect::from_min_max(body.min, pos2(meter.left() - 8.0, body.bottom()));
-    in_rect(ui, knobs, |ui| {
-        let knob = |p, label| Knob::new(p, setter, label).effective(on);
-        ui.horizontal(|ui| {
-            knob(&l.ceiling, "Ceiling")
-                .diameter(48.0)
-                .help("The highest level the output reaches.")
-                .show(ui);
-            knob(&l.release, "Release")
-                .help("How fast the limiter lets go after a peak.")
-                .show(ui);
-        });
-        knob(&l.lookahead, "Lookahead")
-            .help("How far ahead the limiter sees peaks coming: longer is smoother, adds latency.")
-            .show(ui);
-    });
+    let rows: [&[KnobSpec]; 2] = [
+        &[
+            (
+                &l.ceiling,
+                "Ceiling",
+                true,
+                "The highest level the output reaches.",
+            ),
+            (
+                &l.release,
+                "Release",
+                false,
+                "How fast the limiter lets go after a peak.",
+            ),
+        ],
+        &[(
+            &l.lookahead,
+            "Lookahead",
+            false,
+            "How far ahead the limiter sees peaks coming: longer is smoother, adds latency.",
+        )],
+    ];
+    in_rect(ui, knobs, |ui| knob_rows(ui, setter, on, &rows));
     in_rect(ui, meter, |ui| {
         let gr = &model.meters.limiter_gr;
         let why = inactive(on, params.bypass.value());
