@@ -94,6 +94,7 @@ fn a_stage_that_does_not_run_says_why_instead_of_a_reading() {
     let bypassed = h.texts().iter().filter(|(t, _)| t == "bypass").count();
     assert_eq!(bypassed, 2, "{:?}", h.texts());
     assert!(painted(&h, "BYPASSED: you hear the dry input"));
+    assert!(painted(&h, "OUT (dry)"));
 }
 
 #[test]

@@ -255,7 +255,7 @@ fn flush_without_audio_updates_parameters() {
     // Inactive instance: no audio at all.
     plugin.flush(&[ParamChange { time: 0, id, value }]);
     assert_eq!(plugin.get_value(id), Some(value));
-    assert_eq!(plugin.value_to_text(id, value).as_deref(), Some("-7.50 dB"));
+    assert_eq!(plugin.value_to_text(id, value).as_deref(), Some("-7.5 dB"));
     // Active but not processing.
     plugin.activate(44_100.0, 1, 512).unwrap();
     let (id, value) = plugin.value_from_text("EQ4 Freq", "2 kHz");

@@ -38,9 +38,15 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mu
                     rms_db: rms(r.as_ref(), ch),
                 })
             };
+            // While bypassed OUT is the dry input: the label says so.
+            let out = if params.bypass.value() {
+                "OUT (dry)"
+            } else {
+                "OUT"
+            };
             let points = [
                 ("IN", &model.meters.input, input_rms),
-                ("OUT", &model.meters.output, output_rms),
+                (out, &model.meters.output, output_rms),
             ];
             for (k, (label, states, rms)) in points.into_iter().enumerate() {
                 if level_meter(ui, size, label, &bars(states, rms), model.peak_max_db[k]) {
