@@ -351,6 +351,7 @@ impl Default for LimiterParams {
                     max: 10.0,
                 },
             )
+            .with_unit(" ms")
             .with_step_size(0.01)
             .with_value_to_string(value_text::v2s_ms())
             .with_string_to_value(value_text::s2v_ms())
@@ -399,6 +400,7 @@ fn time_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
             factor: FloatRange::skew_factor(-2.0),
         },
     )
+    .with_unit(" ms")
     .with_step_size(0.01)
     .with_smoother(SmoothingStyle::Logarithmic(SMOOTHING_MS))
     .with_value_to_string(value_text::v2s_ms())
@@ -408,6 +410,7 @@ fn time_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
 /// A 0–1 amount shown as a percentage.
 fn percent_param(name: &str, default: f32) -> FloatParam {
     FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+        .with_unit("%")
         .with_step_size(0.001)
         .with_smoother(SmoothingStyle::Linear(SMOOTHING_MS))
         .with_value_to_string(value_text::v2s_percent())

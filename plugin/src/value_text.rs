@@ -1,6 +1,6 @@
 //! Value to text and back for the parameters. Shown with the precision its magnitude needs
-//! ("63.5 Hz", "250 Hz", "1.25 kHz", "12.5 kHz"; "-3.5 dB"; "2.50 ms", "25.5 ms", "150 ms",
-//! "1.20 s"), each branch chosen by the *rounded* value so that text → value → text gives the
+//! ("63.5 Hz", "250 Hz", "1.25 kHz", "12.5 kHz"; "-3.5 dB"; "2.50 ms", "25.5 ms", "150 ms"),
+//! each branch chosen by the *rounded* value so that text → value → text gives the
 //! same text. Text to value is what the editor's value fields, the standalone's `--set` and a
 //! host's text entry accept. Forgiving about form — units optional, any case, spaces or
 //! none, `k` for thousands (`2k`, `1.5 kHz`), seconds for times (`1.2 s`), `4:1` for ratios —
@@ -29,7 +29,12 @@ fn stepped(value: f64, steps: &[(f64, f64, usize, &str)]) -> String {
         .iter()
         .find(|(limit, ..)| value < *limit)
         .unwrap_or(&steps[steps.len() - 1]);
-    format!("{} {unit}", fixed(value / divisor, *decimals))
+    let number = fixed(value / divisor, *decimals);
+    if unit.is_empty() {
+        number
+    } else {
+        format!("{number} {unit}")
+    }
 }
 
 /// Frequencies: one decimal below 100 Hz, whole hertz below 1 kHz, then kHz with two decimals
@@ -53,15 +58,14 @@ pub fn v2s_db() -> ValueToString {
     Arc::new(|db| fixed(db as f64, 1))
 }
 
-/// Times: two decimals below 10 ms, one below 100 ms, whole milliseconds below a second, then
-/// seconds with two decimals. The unit is part of the text (it changes).
+/// Times in milliseconds: two decimals below 10 ms, one below 100 ms, whole milliseconds
+/// above (the parameter adds its unit, " ms", which hosts also read as the unit's name).
 pub fn v2s_ms() -> ValueToString {
     Arc::new(|ms| {
         let steps = [
-            (9.995, 1.0, 2, "ms"),
-            (99.95, 1.0, 1, "ms"),
-            (999.5, 1.0, 0, "ms"),
-            (f64::INFINITY, 1000.0, 2, "s"),
+            (9.995, 1.0, 2, ""),
+            (99.95, 1.0, 1, ""),
+            (f64::INFINITY, 1.0, 0, ""),
         ];
         stepped(ms as f64, &steps)
     })
@@ -83,11 +87,11 @@ pub fn v2s_ratio() -> ValueToString {
     })
 }
 
-/// A 0–1 amount as a percentage: "100%", "50%", "2.5%".
+/// A 0–1 amount as a percentage: "100", "50", "2.5" (the parameter adds "%").
 pub fn v2s_percent() -> ValueToString {
     Arc::new(|v| {
         let p = v as f64 * 100.0;
-        format!("{}%", fixed(p, if p < 9.95 { 1 } else { 0 }))
+        fixed(p, if p < 9.95 { 1 } else { 0 })
     })
 }
 
@@ -213,14 +217,14 @@ mod tests {
         let ms = v2s_ms();
         assert_eq!(
             [2.5, 25.46, 150.0, 1200.0].map(|v| ms(v)),
-            ["2.50 ms", "25.5 ms", "150 ms", "1.20 s"]
+            ["2.50", "25.5", "150", "1200"]
         );
         assert_eq!(
             [-3.46, -0.01, 6.0].map(|v| v2s_db()(v)),
             ["-3.5", "0.0", "6.0"]
         );
         assert_eq!([4.0, 12.0].map(|v| v2s_ratio()(v)), ["4.0:1", "12:1"]);
-        assert_eq!([1.0, 0.025].map(|v| v2s_percent()(v)), ["100%", "2.5%"]);
+        assert_eq!([1.0, 0.025].map(|v| v2s_percent()(v)), ["100", "2.5"]);
         assert_eq!([0.707, 18.0].map(|v| v2s_plain()(v)), ["0.71", "18.0"]);
     }
 

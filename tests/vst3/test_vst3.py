@@ -109,8 +109,12 @@ def main():
     plugin = pedalboard.load_plugin(path)
     check(f"loaded plugin is named Strata ({plugin.name!r})", plugin.name == "Strata")
     names = set(plugin.parameters.keys())
+    # Every name the checks below set: pedalboard names parameters after their display name
+    # and unit, and setting a name it does not have is silently an attribute of its own.
     for name in ["eq1_on", "eq1_type", "eq1_freq", "eq1_gain_db", "eq1_q", "bypass",
-                 "input_gain_db", "output_gain_db", "comp_threshold_db", "limiter_ceiling_db"]:
+                 "input_gain_db", "output_gain_db", "comp_on", "comp_threshold_db",
+                 "comp_ratio", "comp_knee_db", "comp_attack_ms", "comp_release_ms",
+                 "limiter_on", "limiter_ceiling_db", "limiter_lookahead_ms"]:
         check(f"parameter {name} exists", name in names)
 
     # Parameters set by name, in their own units.
