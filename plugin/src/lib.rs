@@ -13,6 +13,7 @@ mod denormals;
 pub mod dsp;
 pub mod editor;
 pub mod params;
+pub mod presets;
 pub mod telemetry;
 pub mod value_text;
 

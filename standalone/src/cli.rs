@@ -58,9 +58,13 @@ pub struct Live {
     pub latency_ms: Option<f64>,
     #[command(flatten)]
     pub settings: Settings,
-    /// Write the settings (after --preset and --set) as a preset file and exit.
-    #[arg(long, value_name = "FILE")]
-    pub save_preset: Option<PathBuf>,
+    /// Write the settings (after --preset and --set) as a preset file and exit: a path, or a
+    /// name to save among the user presets (~/.local/share/strata/presets).
+    #[arg(long, value_name = "FILE|NAME")]
+    pub save_preset: Option<String>,
+    /// Print every preset (factory, then the user's), one per line as Category/Name, and exit.
+    #[arg(long)]
+    pub list_presets: bool,
     /// Record the processed output to a WAV file.
     #[arg(long, value_name = "FILE.wav")]
     pub record: Option<PathBuf>,
@@ -99,9 +103,10 @@ pub struct Live {
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
-    /// Load a preset (a JSON file written by --save-preset).
-    #[arg(long, value_name = "FILE")]
-    pub preset: Option<PathBuf>,
+    /// Load a preset: a factory or user preset by name (`Utility/Low cut 80 Hz`, or just the
+    /// name), or a preset file. `--list-presets` lists them.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub preset: Option<String>,
     /// Set a parameter in its own display units, e.g. `--set eq1_gain=6 --set comp_on=On`
     /// (repeatable; a wrong id or value lists the valid ones).
     #[arg(long = "set", value_name = "ID=VALUE")]

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             print!("{}{}", hardware::list_devices(), select::list_simulated());
             Ok(())
         }
+        None if cli.live.list_presets => {
+            print!("{}", settings::list_presets());
+            Ok(())
+        }
         None => run_live(cli.live),
     };
     match result {
@@ -68,8 +72,8 @@ fn run_live(args: cli::Live) -> Result<(), String> {
         args.settings.preset.as_deref(),
         &args.settings.set,
     )?;
-    if let Some(path) = &args.save_preset {
-        settings::save_preset(&strata, path)?;
+    if let Some(target) = &args.save_preset {
+        let path = settings::save_preset(&strata, target)?;
         println!("saved the settings to {}", path.display());
         return Ok(());
     }

@@ -23,7 +23,7 @@ pub struct RenderOptions {
     pub bits: Bits,
     /// Plugin block size.
     pub block: usize,
-    pub preset: Option<PathBuf>,
+    pub preset: Option<String>,
     pub settings: Vec<String>,
     /// Draw a progress bar on stderr (only where stderr is a terminal).
     pub progress: bool,

@@ -5,23 +5,21 @@
 //! nice-plug hands a host raw `ParamPtr`s. This table is the one place that holds them: it
 //! keeps the parameter tree they point into alive, so every method here is safe to call.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use nice_plug::params::InternalParamMut;
 use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
-use strata::Strata;
 use strata::params::StrataParams;
 
 /// Every parameter of one plugin instance, in the plugin's order.
 pub struct ParamTable {
     /// Keeps the pointees of `entries` alive (never read).
-    _tree: Arc<StrataParams>,
+    tree: Arc<StrataParams>,
     entries: Vec<(String, ParamPtr)>,
 }
 
-// SAFETY: the pointers point into `_tree`, which the table owns a reference to, so they stay
+// SAFETY: the pointers point into `tree`, which the table owns a reference to, so they stay
 // valid wherever the table goes; nice-plug parameters are atomics, read and written from any
 // thread (that is how a plugin's GUI and audio threads share them).
 unsafe impl Send for ParamTable {}
@@ -52,10 +50,7 @@ impl ParamTable {
             .into_iter()
             .map(|(id, ptr, _)| (id, ptr))
             .collect();
-        ParamTable {
-            _tree: tree,
-            entries,
-        }
+        ParamTable { tree, entries }
     }
 
     pub fn len(&self) -> usize {
@@ -149,30 +144,7 @@ impl ParamTable {
 
     /// Every parameter's current value, in the form presets and hosts store.
     pub fn capture(&self) -> PluginState {
-        let params = self
-            .entries
-            .iter()
-            .map(|(id, ptr)| {
-                // SAFETY: as above.
-                let value = unsafe {
-                    match *ptr {
-                        ParamPtr::FloatParam(p) => ParamValue::F32((*p).unmodulated_plain_value()),
-                        ParamPtr::IntParam(p) => ParamValue::I32((*p).unmodulated_plain_value()),
-                        ParamPtr::BoolParam(p) => ParamValue::Bool((*p).unmodulated_plain_value()),
-                        ParamPtr::EnumParam(p) => match (*p).unmodulated_plain_id() {
-                            Some(id) => ParamValue::String(id.to_owned()),
-                            None => ParamValue::I32((*p).unmodulated_plain_value()),
-                        },
-                    }
-                };
-                (id.clone(), value)
-            })
-            .collect::<BTreeMap<_, _>>();
-        PluginState {
-            version: Strata::VERSION.to_string(),
-            params,
-            fields: BTreeMap::new(),
-        }
+        strata::presets::capture(&self.tree)
     }
 
     /// The normalised value of every parameter once `state` is applied over the current
