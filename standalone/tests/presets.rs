@@ -278,3 +278,187 @@ fn presets_load_by_name_and_file_old_files_migrate_bad_ones_are_refused() {
     let (ok, _, stderr) = standalone(&["--preset", "No such preset", "--no-gui"]);
     assert!(!ok && stderr.contains("Utility/Low cut 80 Hz"), "{stderr}");
 }
+
+/// The tones every preset's response is measured at, quiet enough (−54 dBFS each, −27 dBFS
+/// peak together) that no compressor in a preset acts.
+const TONES_HZ: [f64; 20] = [
+    20.0, 35.0, 40.0, 50.0, 60.0, 80.0, 100.0, 200.0, 250.0, 300.0, 400.0, 900.0, 1000.0, 3000.0,
+    3400.0, 4000.0, 5000.0, 10_000.0, 12_000.0, 15_000.0,
+];
+const TONE_AMPLITUDE: f64 = 0.002;
+
+/// What a preset's name promises, as (frequency, lowest, highest gain in dB).
+type Claims = &'static [(f64, f64, f64)];
+
+#[test]
+fn every_factory_preset_does_what_its_name_says() {
+    let cases: [(&str, Claims); 14] = [
+        // A cut's corner is −3 dB; a bell or shelf gives its gain (±0.6 dB where neighbours
+        // overlap).
+        (
+            "Vocal de-mud",
+            &[
+                (250.0, -5.0, -3.0),
+                (50.0, -40.0, -20.0),
+                (3000.0, -0.3, 0.3),
+            ],
+        ),
+        // With a compressor, its makeup (+2 dB here) lifts everything a quiet tone shows.
+        (
+            "Vocal presence",
+            &[
+                (3000.0, 4.0, 5.2),
+                (300.0, -1.2, 0.0),
+                (40.0, -40.0, -13.0),
+                (1000.0, 1.5, 3.0),
+            ],
+        ),
+        ("Drum bus glue", &[(12_000.0, 2.2, 3.2), (100.0, 1.3, 1.7)]),
+        (
+            "Kick punch",
+            &[
+                (60.0, 2.4, 3.6),
+                (400.0, -4.6, -3.4),
+                (4000.0, 2.4, 3.6),
+                (20.0, -20.0, -8.0),
+            ],
+        ),
+        (
+            "Snare crack",
+            &[(200.0, 1.4, 2.6), (900.0, -3.6, -2.4), (5000.0, 2.4, 3.6)],
+        ),
+        (
+            "Bass tight",
+            &[
+                (80.0, 3.4, 4.6),
+                (250.0, -1.6, -0.4),
+                (35.0, -1.5, 0.5),
+                (20.0, -25.0, -12.0),
+            ],
+        ),
+        (
+            "Bass DI warmth",
+            &[
+                (50.0, 2.5, 3.2),
+                (5000.0, -3.3, -2.7),
+                (15_000.0, -25.0, -15.0),
+            ],
+        ),
+        (
+            "Acoustic guitar",
+            &[
+                (80.0, -3.6, -2.4),
+                (200.0, -3.6, -2.4),
+                (12_000.0, 1.5, 2.2),
+            ],
+        ),
+        (
+            "Electric guitar focus",
+            &[
+                (100.0, -3.3, -2.7),
+                (3000.0, 1.5, 2.3),
+                (12_000.0, -3.5, -2.5),
+            ],
+        ),
+        (
+            "Keys air",
+            &[
+                (60.0, -3.3, -2.7),
+                (15_000.0, 1.8, 3.2),
+                (1000.0, -0.3, 0.3),
+            ],
+        ),
+        ("Mix bus gentle", &[(15_000.0, 1.0, 1.7), (100.0, 0.3, 0.7)]),
+        (
+            "Podcast voice",
+            &[(80.0, -0.6, 0.6), (4000.0, 4.4, 5.6), (40.0, -40.0, -15.0)],
+        ),
+        (
+            "Telephone band",
+            &[
+                (300.0, -3.3, -2.7),
+                (3400.0, -3.3, -2.7),
+                (1000.0, -0.5, 0.5),
+                (100.0, -80.0, -30.0),
+                (12_000.0, -80.0, -30.0),
+            ],
+        ),
+        (
+            "Safety limiter -1 dBTP",
+            &[(100.0, -0.05, 0.05), (10_000.0, -0.05, 0.05)],
+        ),
+    ];
+    let dir = scratch();
+    let input = dir.join("multitone.wav");
+    let n = 3 * RATE as usize;
+    let x: Vec<f32> = (0..n)
+        .map(|i| {
+            let t = i as f64 / RATE as f64;
+            TONES_HZ
+                .iter()
+                .enumerate()
+                // Spread phases so the tones do not peak together.
+                .map(|(k, f)| {
+                    TONE_AMPLITUDE * (2.0 * std::f64::consts::PI * f * t + k as f64).sin()
+                })
+                .sum::<f64>() as f32
+        })
+        .collect();
+    write_wav(&input, &x, &x);
+    let cycles: Vec<f64> = TONES_HZ.iter().map(|f| f / RATE as f64).collect();
+    let mut failures = Vec::new();
+    for (preset, claims) in cases {
+        let out = dir.join("multitone-out.wav");
+        render(&input, &out, &["--preset", preset]);
+        let y = read_left(&out);
+        let fit = fit_sines(&y[n / 3..], &cycles);
+        let gain = |f: f64| {
+            let k = TONES_HZ
+                .iter()
+                .position(|t| *t == f)
+                .expect("a measured tone");
+            20.0 * (fit.amplitude(k) / TONE_AMPLITUDE).log10()
+        };
+        let line: Vec<String> = claims
+            .iter()
+            .map(|(f, lo, hi)| {
+                let g = gain(*f);
+                if !(*lo..=*hi).contains(&g) {
+                    failures.push(format!("{preset}: {f} Hz {g:+.2} dB, not in {lo}…{hi}"));
+                }
+                format!("{f} Hz {g:+.2} dB")
+            })
+            .collect();
+        println!("{preset}: {}", line.join(", "));
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The presets with a limiter hold a hot input (a 1 kHz sine at +6 dBFS) at their ceiling.
+#[test]
+fn presets_with_a_limiter_hold_a_hot_input_at_their_ceiling() {
+    let dir = scratch();
+    let input = dir.join("hot.wav");
+    let n = 2 * RATE as usize;
+    let x: Vec<f32> = (0..n)
+        .map(|i| {
+            (2.0 * (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / RATE as f64).sin()) as f32
+        })
+        .collect();
+    write_wav(&input, &x, &x);
+    for (preset, ceiling) in [
+        ("Safety limiter -1 dBTP", -1.0),
+        ("Podcast voice", -1.0),
+        ("Mix bus gentle", -0.3),
+        ("Broadcast -23 LUFS", -1.0),
+        ("Streaming -14 LUFS", -1.0),
+    ] {
+        let report = render(&input, &dir.join("hot-out.wav"), &["--preset", preset]);
+        let tp = report["true_peak_max_dbtp"].as_f64().unwrap();
+        println!("{preset}: +6 dBFS in, true peak {tp:+.2} dBTP (ceiling {ceiling})");
+        assert!(
+            tp <= ceiling + 0.1 && tp >= ceiling - 0.5,
+            "{preset}: {tp:+.2} dBTP"
+        );
+    }
+}
