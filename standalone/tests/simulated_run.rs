@@ -198,6 +198,9 @@ fn wrong_names_and_values_list_the_valid_ones() {
     std::fs::write(&corrupt, "{\"params\": {\"eq1_gain\": {\"f32\": ").unwrap();
     let (ok, _, stderr) = standalone(&["--no-gui", "--preset", corrupt.to_str().unwrap()]);
     assert!(!ok);
-    assert!(stderr.contains("not valid"), "{stderr}");
+    assert!(
+        stderr.contains("corrupt.json") && stderr.contains("corrupt JSON"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
