@@ -7,17 +7,22 @@
 //! choosing a type for a band that is off switches it on; deleting switches it off and resets
 //! it, which frees it.
 
+mod bands;
+mod strip;
+
 use std::sync::atomic::Ordering;
 
-use egui::{Align, Layout, Rect, RichText, Stroke, Ui, UiBuilder, Vec2};
+use egui::{Align, Layout, Rect, RichText, Ui, UiBuilder, Vec2};
 use nice_plug::prelude::{FloatParam, Param, ParamSetter};
 use strata_ui::eq_view::{self, Action, Content, Curves, Node, Readout, Settings, Spectrum};
-use strata_ui::knob::Knob;
 use strata_ui::theme;
-use strata_ui::toggle::{self, Look};
+
+use bands::{add, band_menu, set, switch_on};
+pub use bands::{band_to_add, in_use};
+pub use strip::band_strip;
 
 use super::EditorModel;
-use crate::dsp::eq::{BANDS, Shape};
+use crate::dsp::eq::BANDS;
 use crate::params::{EqBandParams, StrataParams};
 
 /// Height of the toolbar above the graph.
@@ -34,19 +39,6 @@ pub fn range_db(params: &StrataParams) -> f32 {
         .unwrap_or(12.0)
 }
 
-/// Whether a band is on or set up (off, but not at its defaults).
-pub fn in_use(band: &EqBandParams) -> bool {
-    fn moved(p: &impl Param) -> bool {
-        (p.unmodulated_normalized_value() - p.default_normalized_value()).abs() > 1e-6
-    }
-    band.enabled.value()
-        || moved(&band.shape)
-        || moved(&band.freq)
-        || moved(&band.gain)
-        || moved(&band.q)
-        || moved(&band.slope)
-}
-
 /// The bands' nodes in the EQ view, in the bands' colours.
 pub fn nodes(params: &StrataParams) -> [Node; BANDS] {
     let bands = params.bands();
@@ -61,72 +53,6 @@ pub fn nodes(params: &StrataParams) -> [Node; BANDS] {
             colour: theme::BAND_COLOURS[i],
         }
     })
-}
-
-/// The free band a click at `freq_hz` takes, and the type it gets: a low cut at the bottom of
-/// the range, a high cut at the top, a bell between. A free band whose own default is that
-/// type and nearest in frequency is preferred; else the nearest free band changes type.
-pub fn band_to_add(params: &StrataParams, freq_hz: f32) -> Option<(usize, Shape)> {
-    let fitting = match freq_hz {
-        f if f < 40.0 => Shape::LowCut,
-        f if f > 15_000.0 => Shape::HighCut,
-        _ => Shape::Bell,
-    };
-    let distance = |b: &EqBandParams| (b.freq.default_plain_value() / freq_hz).ln().abs();
-    let bands = params.bands();
-    let free = || bands.iter().enumerate().filter(|(_, b)| !in_use(b));
-    let nearest = |candidates: Vec<(usize, &&EqBandParams)>| {
-        candidates
-            .into_iter()
-            .min_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
-            .map(|(i, _)| i)
-    };
-    let same_type: Vec<_> = free()
-        .filter(|(_, b)| b.shape.default_plain_value() == fitting)
-        .collect();
-    nearest(same_type)
-        .or_else(|| nearest(free().collect()))
-        .map(|i| (i, fitting))
-}
-
-/// Set `param` to `plain` as one gesture.
-fn set<P: Param>(setter: &ParamSetter, param: &P, plain: P::Plain) {
-    setter.begin_set_parameter(param);
-    setter.set_parameter(param, plain);
-    setter.end_set_parameter(param);
-}
-
-/// Switch a band on (one gesture) if it is off: what any edit of an off band does.
-fn switch_on(setter: &ParamSetter, band: &EqBandParams) {
-    if !band.enabled.value() {
-        set(setter, &band.enabled, true);
-    }
-}
-
-/// Switch a band off and return every setting to its default: the band is free again.
-fn delete(setter: &ParamSetter, band: &EqBandParams) {
-    set(setter, &band.enabled, false);
-    set(setter, &band.shape, band.shape.default_plain_value());
-    set(setter, &band.freq, band.freq.default_plain_value());
-    set(setter, &band.gain, band.gain.default_plain_value());
-    set(setter, &band.q, band.q.default_plain_value());
-    set(setter, &band.slope, band.slope.default_plain_value());
-}
-
-/// A band taken for a click at (`freq_hz`, `gain_db`): reset, given the fitting type and the
-/// clicked place, switched on.
-fn add(setter: &ParamSetter, params: &StrataParams, freq_hz: f32, gain_db: f32, range_db: f32) {
-    let Some((i, shape)) = band_to_add(params, freq_hz) else {
-        return;
-    };
-    let band = params.bands()[i];
-    delete(setter, band);
-    set(setter, &band.shape, shape);
-    set(setter, &band.freq, freq_hz.clamp(10.0, 22_000.0));
-    if shape.uses_gain() {
-        set(setter, &band.gain, gain_db.clamp(-range_db, range_db));
-    }
-    set(setter, &band.enabled, true);
 }
 
 /// The text beside a node: the band's values as its parameters print them.
@@ -261,47 +187,6 @@ fn toolbar(ui: &mut Ui, params: &StrataParams, nodes: &[Node; BANDS]) {
     });
 }
 
-/// A node's right-click menu: type, slope, on/off, delete.
-fn band_menu(ui: &mut Ui, band: &EqBandParams, setter: &ParamSetter) {
-    ui.label(RichText::new("Type").size(11.0).color(theme::TEXT_DIM));
-    let current = band.shape.value();
-    for shape in Shape::ALL {
-        let name = band
-            .shape
-            .normalized_value_to_string(band.shape.preview_normalized(shape), false);
-        if ui.selectable_label(shape == current, name).clicked() {
-            set(setter, &band.shape, shape);
-            switch_on(setter, band);
-            ui.close();
-        }
-    }
-    if current.uses_slope() {
-        ui.separator();
-        ui.label(RichText::new("Slope").size(11.0).color(theme::TEXT_DIM));
-        for (n, name) in toggle::entries(&band.slope) {
-            let on = (band.slope.unmodulated_normalized_value() - n).abs() < 1e-4;
-            if ui.selectable_label(on, name).clicked() {
-                set(setter, &band.slope, band.slope.preview_plain(n));
-                switch_on(setter, band);
-                ui.close();
-            }
-        }
-    }
-    ui.separator();
-    let on = band.enabled.value();
-    if ui
-        .button(if on { "Switch off" } else { "Switch on" })
-        .clicked()
-    {
-        set(setter, &band.enabled, !on);
-        ui.close();
-    }
-    if ui.button("Delete band").clicked() {
-        delete(setter, band);
-        ui.close();
-    }
-}
-
 /// Turn what the user did in the view into parameter gestures.
 fn apply(
     action: Action,
@@ -369,103 +254,4 @@ fn apply(
             set(setter, on, !on.value());
         }
     }
-}
-
-/// Band selector and the selected band's controls. Any edit of a band that is off switches it
-/// on: a user who turns a knob wants to hear it.
-pub fn band_strip(
-    ui: &mut Ui,
-    params: &StrataParams,
-    setter: &ParamSetter,
-    model: &mut EditorModel,
-) {
-    super::section(ui, "", |ui| {
-        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
-            let bands = params.bands();
-            for (i, band) in bands.iter().enumerate() {
-                let colour = theme::BAND_COLOURS[i];
-                let on = band.enabled.value();
-                let text = RichText::new(format!("{}", i + 1))
-                    .size(13.0)
-                    .strong()
-                    .color(if on { colour } else { theme::TEXT_DIM });
-                let selected = model.selected_band == i;
-                let button = egui::Button::new(text)
-                    .min_size(egui::Vec2::new(26.0, 26.0))
-                    .fill(if selected {
-                        theme::PANEL_RAISED
-                    } else {
-                        theme::PANEL
-                    })
-                    .stroke(Stroke::new(
-                        if selected { 2.0 } else { 1.0 },
-                        if selected { colour } else { theme::GRID },
-                    ));
-                let state = match (on, in_use(band)) {
-                    (true, _) => "on",
-                    (false, true) => "off (set up)",
-                    (false, false) => "free",
-                };
-                if ui
-                    .add(button)
-                    .on_hover_text(format!("Band {}: {state}", i + 1))
-                    .clicked()
-                {
-                    model.selected_band = i;
-                }
-            }
-            ui.separator();
-            let i = model.selected_band;
-            let band = bands[i];
-            let colour = theme::BAND_COLOURS[i];
-            let mut edited = false;
-            ui.vertical(|ui| {
-                let help = "Switches the band in; off, its settings stay (a bypassed band).";
-                toggle::switch(
-                    ui,
-                    &band.enabled,
-                    setter,
-                    ("On", Look::Power),
-                    colour,
-                    true,
-                    help,
-                );
-                let help = "The band's filter shape; choosing one switches the band on.";
-                edited |= toggle::choice(ui, &band.shape, setter, help, 92.0).changed();
-                // The slope's place stays taken for shapes without one: the strip does not
-                // rearrange itself when the type changes.
-                let slope = band.shape.value().uses_slope();
-                ui.add_enabled_ui(slope, |ui| {
-                    let help = "Steepness of the cut.";
-                    edited |= toggle::choice(ui, &band.slope, setter, help, 92.0).changed();
-                });
-            });
-            ui.add_space(8.0);
-            // Every knob keeps its place; one the shape does not use is faded and says so.
-            let shape = band.shape.value();
-            let knob = |p, label, used: bool, help| {
-                Knob::new(p, setter, label)
-                    .colour(colour)
-                    .effective(used)
-                    .help(help)
-            };
-            edited |= knob(
-                &band.freq,
-                "Freq",
-                true,
-                "The band's centre or corner frequency.",
-            )
-            .show(ui)
-            .changed();
-            let help = "Boost or cut (bells, shelves, tilt).";
-            edited |= knob(&band.gain, "Gain", shape.uses_gain(), help)
-                .show(ui)
-                .changed();
-            let help = "Width: higher is narrower (bells, notch, band pass) or steeper (shelves).";
-            edited |= knob(&band.q, "Q", shape.uses_q(), help).show(ui).changed();
-            if edited {
-                switch_on(setter, band);
-            }
-        });
-    });
 }

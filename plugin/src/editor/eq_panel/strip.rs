@@ -1,0 +1,111 @@
+//! The strip under the graph: the band selector, and the selected band's switch, type, slope
+//! and knobs, always in the same places.
+
+use egui::{Align, Layout, RichText, Stroke, Ui};
+use nice_plug::prelude::ParamSetter;
+use strata_ui::knob::Knob;
+use strata_ui::theme;
+use strata_ui::toggle::{self, Look};
+
+use super::bands::{in_use, switch_on};
+use crate::editor::EditorModel;
+use crate::params::StrataParams;
+
+/// Band selector and the selected band's controls. Any edit of a band that is off switches it
+/// on: a user who turns a knob wants to hear it.
+pub fn band_strip(
+    ui: &mut Ui,
+    params: &StrataParams,
+    setter: &ParamSetter,
+    model: &mut EditorModel,
+) {
+    crate::editor::section(ui, "", |ui| {
+        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+            let bands = params.bands();
+            for (i, band) in bands.iter().enumerate() {
+                let colour = theme::BAND_COLOURS[i];
+                let on = band.enabled.value();
+                let text = RichText::new(format!("{}", i + 1))
+                    .size(13.0)
+                    .strong()
+                    .color(if on { colour } else { theme::TEXT_DIM });
+                let selected = model.selected_band == i;
+                let button = egui::Button::new(text)
+                    .min_size(egui::Vec2::new(26.0, 26.0))
+                    .fill(if selected {
+                        theme::PANEL_RAISED
+                    } else {
+                        theme::PANEL
+                    })
+                    .stroke(Stroke::new(
+                        if selected { 2.0 } else { 1.0 },
+                        if selected { colour } else { theme::GRID },
+                    ));
+                let state = match (on, in_use(band)) {
+                    (true, _) => "on",
+                    (false, true) => "off (set up)",
+                    (false, false) => "free",
+                };
+                if ui
+                    .add(button)
+                    .on_hover_text(format!("Band {}: {state}", i + 1))
+                    .clicked()
+                {
+                    model.selected_band = i;
+                }
+            }
+            ui.separator();
+            let i = model.selected_band;
+            let band = bands[i];
+            let colour = theme::BAND_COLOURS[i];
+            let mut edited = false;
+            ui.vertical(|ui| {
+                let help = "Switches the band in; off, its settings stay (a bypassed band).";
+                toggle::switch(
+                    ui,
+                    &band.enabled,
+                    setter,
+                    ("On", Look::Power),
+                    colour,
+                    true,
+                    help,
+                );
+                let help = "The band's filter shape; choosing one switches the band on.";
+                edited |= toggle::choice(ui, &band.shape, setter, help, 92.0).changed();
+                // The slope's place stays taken for shapes without one: the strip does not
+                // rearrange itself when the type changes.
+                let slope = band.shape.value().uses_slope();
+                ui.add_enabled_ui(slope, |ui| {
+                    let help = "Steepness of the cut.";
+                    edited |= toggle::choice(ui, &band.slope, setter, help, 92.0).changed();
+                });
+            });
+            ui.add_space(8.0);
+            // Every knob keeps its place; one the shape does not use is faded and says so.
+            let shape = band.shape.value();
+            let knob = |p, label, used: bool, help| {
+                Knob::new(p, setter, label)
+                    .colour(colour)
+                    .effective(used)
+                    .help(help)
+            };
+            edited |= knob(
+                &band.freq,
+                "Freq",
+                true,
+                "The band's centre or corner frequency.",
+            )
+            .show(ui)
+            .changed();
+            let help = "Boost or cut (bells, shelves, tilt).";
+            edited |= knob(&band.gain, "Gain", shape.uses_gain(), help)
+                .show(ui)
+                .changed();
+            let help = "Width: higher is narrower (bells, notch, band pass) or steeper (shelves).";
+            edited |= knob(&band.q, "Q", shape.uses_q(), help).show(ui).changed();
+            if edited {
+                switch_on(setter, band);
+            }
+        });
+    });
+}
