@@ -1,4 +1,4 @@
-//! The header: name, bypass (and what it means while on), the UI scale, and the embedding
+//! The header: name, the preset bar, bypass (and what it means while on), the UI scale, and the embedding
 //! host's status line and the sample rate.
 
 use egui::{Align, RichText, Ui, Vec2};
@@ -6,10 +6,10 @@ use nice_plug::prelude::ParamSetter;
 use strata_ui::theme;
 use strata_ui::toggle::{self, Look};
 
-use super::{EditorModel, in_rect, ui_scale};
+use super::{EditorModel, in_rect, preset_bar, ui_scale};
 use crate::params::StrataParams;
 
-pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {
+pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
     let rect = ui.max_rect();
     ui.painter().rect_filled(rect, 0.0, theme::PANEL);
     in_rect(ui, rect.shrink2(Vec2::new(12.0, 5.0)), |ui| {
@@ -25,7 +25,9 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &Ed
                     .size(11.0)
                     .color(theme::TEXT_DIM),
             );
-            ui.add_space(16.0);
+            ui.add_space(12.0);
+            preset_bar::show(ui, params, setter, &mut model.presets);
+            ui.add_space(12.0);
             let help = "The dry input, latency-aligned and without the input gain, crossfaded in.";
             let bypass = ("Bypass", Look::Labelled);
             toggle::switch(ui, &params.bypass, setter, bypass, theme::WARN, true, help);

@@ -16,6 +16,7 @@ pub mod eq_panel;
 mod header;
 mod meters_panel;
 pub mod model;
+pub mod preset_bar;
 pub mod ui_scale;
 
 use std::sync::{Arc, Mutex};

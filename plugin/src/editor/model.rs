@@ -53,6 +53,8 @@ pub struct EditorModel {
     pub eq_rect: Option<egui::Rect>,
     /// Set by the reset button; the editor passes it on to the audio thread.
     pub reset_requested: bool,
+    /// The header's preset bar.
+    pub presets: super::preset_bar::PresetBrowser,
 }
 
 impl Default for EditorModel {
@@ -100,6 +102,7 @@ impl EditorModel {
             sum_db: vec![0.0; CURVE_POINTS],
             eq_rect: None,
             reset_requested: false,
+            presets: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use egui::epaint::ClippedShape;
 use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Shape, Vec2};
 use nice_plug::context::gui::GuiContext;
+use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
 use strata::editor::{self, EditorModel};
 use strata::params::StrataParams;
@@ -26,10 +27,12 @@ impl Call {
     }
 }
 
-/// A host that applies every change at once and writes down what the editor called.
+/// A host that applies every change at once and writes down what the editor called (whole
+/// states apart: a host applies those between two blocks, as one).
 pub struct RecordingHost {
     ids: Vec<(String, ParamPtr)>,
     calls: Mutex<Vec<Call>>,
+    states: Mutex<Vec<PluginState>>,
 }
 
 impl RecordingHost {
@@ -42,6 +45,33 @@ impl RecordingHost {
     }
     fn record(&self, call: Call) {
         self.calls.lock().unwrap().push(call);
+    }
+
+    /// Set every parameter `state` lists, as a host restoring it does (no gestures).
+    pub fn apply(&self, state: &PluginState) {
+        for (id, value) in &state.params {
+            let (_, ptr) = self.ids.iter().find(|(i, _)| i == id).expect("a Strata id");
+            // SAFETY: the pointers are into `params`, alive for the whole test.
+            unsafe {
+                match (ptr, value) {
+                    (ParamPtr::EnumParam(p), ParamValue::String(choice)) => {
+                        assert!((**p).set_from_id(choice), "{id}: {choice}");
+                    }
+                    (_, ParamValue::F32(v)) => {
+                        ptr._internal_set_normalized_value(ptr.preview_normalized(*v));
+                    }
+                    (_, ParamValue::Bool(b)) => {
+                        ptr._internal_set_normalized_value(if *b { 1.0 } else { 0.0 });
+                    }
+                    (_, other) => panic!("{id}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    /// The whole states the editor asked the host to load.
+    pub fn states(&self) -> Vec<PluginState> {
+        self.states.lock().unwrap().clone()
     }
 }
 
@@ -63,7 +93,10 @@ impl GuiContextInner for RecordingHost {
     fn get_state(&self) -> PluginState {
         unimplemented!("not used by the editor")
     }
-    fn set_state(&self, _state: PluginState) {}
+    fn set_state(&self, state: PluginState) {
+        self.apply(&state);
+        self.states.lock().unwrap().push(state);
+    }
     fn request_restart(&self) {}
 }
 
@@ -96,6 +129,7 @@ impl Harness {
         let host = Arc::new(RecordingHost {
             ids,
             calls: Mutex::new(Vec::new()),
+            states: Mutex::new(Vec::new()),
         });
         let ctx = egui::Context::default();
         strata_ui::theme::apply(&ctx);
@@ -104,7 +138,12 @@ impl Harness {
             params,
             gui: GuiContext::new(host.clone()),
             host,
-            model: EditorModel::new(),
+            model: {
+                let mut model = EditorModel::new();
+                // Factory presets only: the machine's own user presets are not the test's.
+                model.presets.user_dir = None;
+                model
+            },
             time_s: 0.0,
             size,
             shapes: Vec::new(),
