@@ -81,3 +81,59 @@ fn previous_and_next_step_through_every_preset() {
     h.frame(Vec::new());
     h.text_rect(&all.last().unwrap().name);
 }
+
+#[test]
+fn save_as_writes_a_user_preset_and_never_overwrites_one() {
+    let dir = std::env::temp_dir().join(format!("strata-save-as-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut h = Harness::new();
+    h.model.presets.user_dir = Some(dir.clone());
+    set_plain(&h.params, "out_gain", -4.0);
+    let key = |key| Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    };
+    let save_as = |h: &mut Harness, name: &str| {
+        h.frame(Vec::new());
+        h.click(
+            h.texts()
+                .iter()
+                .find(|(t, _)| t == "Presets" || t.starts_with("My mix"))
+                .unwrap()
+                .1
+                .center(),
+        );
+        h.click(h.text_rect("Save as…").center());
+        h.frame(vec![Event::Text(name.into())]);
+        h.frame(vec![key(egui::Key::Enter)]);
+        h.frame(Vec::new());
+    };
+    save_as(&mut h, "My mix");
+    let file = dir.join("My mix.json");
+    let saved = std::fs::read_to_string(&file).expect("the preset file");
+    assert!(saved.contains("\"out_gain\": -4"), "{saved}");
+    assert!(saved.contains("\"category\": \"User\""), "{saved}");
+    // It is the loaded preset now, and listed under User.
+    h.text_rect("My mix");
+    assert!(
+        h.model
+            .presets
+            .list()
+            .iter()
+            .any(|p| p.category == "User" && p.name == "My mix")
+    );
+
+    // The same name again, with other settings: refused in the window, the file untouched.
+    set_plain(&h.params, "out_gain", -2.0);
+    save_as(&mut h, "My mix");
+    h.text_rect("'My mix' exists already: choose another name");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved);
+    // Escape closes the window without saving.
+    h.frame(vec![key(egui::Key::Escape)]);
+    h.frame(Vec::new());
+    assert!(h.texts().iter().all(|(t, _)| t != "Save preset"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,6 +1,7 @@
 //! The preset bar in the header: previous and next, the loaded preset's name — with a "*"
 //! once any setting differs from it — and a menu of every preset (factory and the user's) by
-//! category. A preset is loaded whole through the host's state mechanism
+//! category, ending in "Save as…" (a user preset of the current settings). A preset is loaded
+//! whole through the host's state mechanism
 //! (`GuiContext::set_state`), which applies it between two blocks: never half-applied.
 
 use egui::{RichText, Ui};
@@ -21,6 +22,8 @@ pub struct PresetBrowser {
     list: Vec<Preset>,
     /// The loaded preset's index in `list` and the state it loaded.
     loaded: Option<(usize, PluginState)>,
+    /// "Save as" open: the name typed so far and, after a refused try, why.
+    saving: Option<(String, Option<String>)>,
 }
 
 impl Default for PresetBrowser {
@@ -29,6 +32,7 @@ impl Default for PresetBrowser {
             user_dir: user::dir(),
             list: Vec::new(),
             loaded: None,
+            saving: None,
         }
     }
 }
@@ -74,6 +78,31 @@ impl PresetBrowser {
         self.loaded
             .as_ref()
             .is_some_and(|(_, loaded)| differs(loaded, &presets::capture(params)))
+    }
+
+    /// Save the current settings as a user preset called `name`; it becomes the loaded one.
+    /// A name already taken by a user preset, or no user folder, is refused (nothing is
+    /// overwritten).
+    fn save_as(&mut self, name: &str, params: &StrataParams) -> Result<(), String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("type a name".into());
+        }
+        let dir = self
+            .user_dir
+            .clone()
+            .ok_or("no folder for user presets (HOME is not set)")?;
+        let path = user::file_for(&dir, name);
+        if path.exists() {
+            return Err(format!("'{name}' exists already: choose another name"));
+        }
+        let state = presets::capture(params);
+        let preset = Preset::from_state(name, "User", &state);
+        user::save(&dir, &preset)?;
+        self.refresh();
+        let index = self.list.iter().position(|p| *p == preset);
+        self.loaded = index.map(|i| (i, preset.to_state().unwrap_or(state)));
+        Ok(())
     }
 
     /// With nothing loaded from the bar yet, the preset the settings are (one loaded before
@@ -162,11 +191,60 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, browser: &
                 }
             });
         }
+        ui.separator();
+        if ui.button("Save as…").clicked() {
+            browser.saving = Some((String::new(), None));
+            ui.close();
+        }
     });
     menu.response.on_hover_text(
         "Load a preset (factory and yours, by category); * means a setting differs from it",
     );
     if let Some(i) = picked {
         browser.load(i, setter);
+    }
+    save_window(ui, params, browser);
+}
+
+/// The "Save as" window: a name, Save (Enter) or Cancel (Escape); a refusal says why in it.
+fn save_window(ui: &Ui, params: &StrataParams, browser: &mut PresetBrowser) {
+    let Some((mut name, problem)) = browser.saving.take() else {
+        return;
+    };
+    let mut close = false;
+    let mut save = false;
+    egui::Window::new("Save preset")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_TOP, egui::Vec2::new(0.0, 60.0))
+        .show(ui.ctx(), |ui| {
+            ui.label(RichText::new("Name").size(11.0).color(theme::TEXT_DIM));
+            let field = ui.add(egui::TextEdit::singleline(&mut name).desired_width(220.0));
+            field.request_focus();
+            if let Some(problem) = &problem {
+                ui.label(RichText::new(problem).size(11.0).color(theme::CLIP));
+            }
+            let (enter, escape) = ui.input(|i| {
+                (
+                    i.key_pressed(egui::Key::Enter),
+                    i.key_pressed(egui::Key::Escape),
+                )
+            });
+            ui.horizontal(|ui| {
+                save = ui.button("Save").clicked() || enter;
+                close = ui.button("Cancel").clicked() || escape;
+            });
+        });
+    if save {
+        match browser.save_as(&name, params) {
+            Ok(()) => close = true,
+            Err(problem) => {
+                browser.saving = Some((name, Some(problem)));
+                return;
+            }
+        }
+    }
+    if !close {
+        browser.saving = Some((name, problem));
     }
 }
