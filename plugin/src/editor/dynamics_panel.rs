@@ -5,6 +5,7 @@
 
 use egui::{Align, Layout, Rect, RichText, Ui, Vec2, pos2};
 use nice_plug::prelude::{FloatParam, ParamSetter};
+use strata_ui::ballistics::MeterState;
 use strata_ui::knob::Knob;
 use strata_ui::meter::gain_reduction_meter;
 use strata_ui::theme;
@@ -73,6 +74,13 @@ fn knob_rows(ui: &mut Ui, setter: &ParamSetter, effective: bool, rows: &[&[KnobS
             }
         });
     }
+}
+
+/// A stage's gain-reduction meter in `rect`; `why` says why it reads nothing, if it does not.
+fn gr_meter(ui: &mut Ui, rect: Rect, gr: &MeterState, why: Option<&str>) {
+    in_rect(ui, rect, |ui| {
+        gain_reduction_meter(ui, rect.size(), gr.level_db, gr.hold_db, why);
+    });
 }
 
 /// Why a stage's meter reads nothing, if it does not run: off, or the whole strip bypassed.
@@ -202,11 +210,12 @@ fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
             transfer_curve(ui, side, -60.0, &curve_fn, threshold, level, active);
         });
     }
-    in_rect(ui, meter, |ui| {
-        let gr = &model.meters.compressor_gr;
-        let why = inactive(on, bypassed);
-        gain_reduction_meter(ui, meter.size(), gr.level_db, gr.hold_db, why);
-    });
+    gr_meter(
+        ui,
+        meter,
+        &model.meters.compressor_gr,
+        inactive(on, bypassed),
+    );
 }
 
 fn limiter(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {
@@ -246,9 +255,6 @@ fn limiter(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &Edi
         )],
     ];
     in_rect(ui, knobs, |ui| knob_rows(ui, setter, on, &rows));
-    in_rect(ui, meter, |ui| {
-        let gr = &model.meters.limiter_gr;
-        let why = inactive(on, params.bypass.value());
-        gain_reduction_meter(ui, meter.size(), gr.level_db, gr.hold_db, why);
-    });
+    let why = inactive(on, params.bypass.value());
+    gr_meter(ui, meter, &model.meters.limiter_gr, why);
 }

@@ -20,8 +20,9 @@ pub struct PresetBrowser {
     /// The user's preset folder (`None`: factory presets only).
     pub user_dir: Option<std::path::PathBuf>,
     list: Vec<Preset>,
-    /// The loaded preset's index in `list` and the state it loaded.
-    loaded: Option<(usize, PluginState)>,
+    /// The preset loaded last and the state it loaded (kept: making it takes a scratch
+    /// parameter tree, and `modified` compares with it every frame).
+    loaded: Option<(Preset, PluginState)>,
     /// "Save as" open: the name typed so far and, after a refused try, why.
     saving: Option<(String, Option<String>)>,
 }
@@ -41,16 +42,11 @@ impl PresetBrowser {
     /// Read the presets again: the factory's, then the user's folder (files that cannot be
     /// read are left out; the standalone's `--list-presets` names them).
     pub fn refresh(&mut self) {
-        let loaded = self.loaded_preset().cloned();
         self.list = factory::all();
         if let Some(dir) = &self.user_dir {
             self.list
                 .extend(user::list(dir).0.into_iter().map(|(_, p)| p));
         }
-        self.loaded = loaded.and_then(|p| {
-            let state = self.loaded.take()?.1;
-            self.list.iter().position(|q| *q == p).map(|i| (i, state))
-        });
     }
 
     pub fn list(&self) -> &[Preset] {
@@ -58,7 +54,13 @@ impl PresetBrowser {
     }
 
     pub fn loaded_preset(&self) -> Option<&Preset> {
-        self.loaded.as_ref().and_then(|(i, _)| self.list.get(*i))
+        self.loaded.as_ref().map(|(p, _)| p)
+    }
+
+    /// Where the loaded preset is in the list.
+    fn loaded_index(&self) -> Option<usize> {
+        let loaded = self.loaded_preset()?;
+        self.list.iter().position(|p| p == loaded)
     }
 
     /// Ask the host to load preset `index`.
@@ -69,7 +71,7 @@ impl PresetBrowser {
         // Factory and listed user presets were checked when read: this does not fail.
         if let Ok(state) = preset.to_state() {
             setter.raw_context.set_state(state.clone());
-            self.loaded = Some((index, state));
+            self.loaded = Some((preset.clone(), state));
         }
     }
 
@@ -100,8 +102,7 @@ impl PresetBrowser {
         let preset = Preset::from_state(name, "User", &state);
         user::save(&dir, &preset)?;
         self.refresh();
-        let index = self.list.iter().position(|p| *p == preset);
-        self.loaded = index.map(|i| (i, preset.to_state().unwrap_or(state)));
+        self.loaded = Some((preset, state));
         Ok(())
     }
 
@@ -112,9 +113,9 @@ impl PresetBrowser {
             return;
         }
         let now = presets::capture(params);
-        self.loaded = self.list.iter().enumerate().find_map(|(i, p)| {
+        self.loaded = self.list.iter().find_map(|p| {
             let state = p.to_state().ok()?;
-            (!differs(&state, &now)).then_some((i, state))
+            (!differs(&state, &now)).then(|| (p.clone(), state))
         });
     }
 }
@@ -142,7 +143,7 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, browser: &
         browser.recognise(params);
     }
     let count = browser.list.len();
-    let current = browser.loaded.as_ref().map(|(i, _)| *i);
+    let current = browser.loaded_index();
     let step = |delta: isize| -> usize {
         match current {
             Some(i) => (i as isize + delta).rem_euclid(count as isize) as usize,

@@ -73,25 +73,25 @@ fn delete(setter: &ParamSetter, band: &EqBandParams) {
 }
 
 /// A band taken for a click at (`freq_hz`, `gain_db`): reset, given the fitting type and the
-/// clicked place, switched on.
+/// clicked place, switched on. Returns which band, if one was free. (The parameters' own
+/// ranges bound what is set.)
 pub(super) fn add(
     setter: &ParamSetter,
     params: &StrataParams,
     freq_hz: f32,
     gain_db: f32,
     range_db: f32,
-) {
-    let Some((i, shape)) = band_to_add(params, freq_hz) else {
-        return;
-    };
+) -> Option<usize> {
+    let (i, shape) = band_to_add(params, freq_hz)?;
     let band = params.bands()[i];
     delete(setter, band);
     set(setter, &band.shape, shape);
-    set(setter, &band.freq, freq_hz.clamp(10.0, 22_000.0));
+    set(setter, &band.freq, freq_hz);
     if shape.uses_gain() {
         set(setter, &band.gain, gain_db.clamp(-range_db, range_db));
     }
     set(setter, &band.enabled, true);
+    Some(i)
 }
 
 /// A node's right-click menu: type, slope, on/off, delete.

@@ -200,8 +200,7 @@ fn apply(
     match action {
         Action::Select(b) => model.selected_band = b,
         Action::Add { freq_hz, gain_db } => {
-            if let Some((b, _)) = band_to_add(params, freq_hz) {
-                add(setter, params, freq_hz, gain_db, range_db);
+            if let Some(b) = add(setter, params, freq_hz, gain_db, range_db) {
                 model.selected_band = b;
             }
         }
@@ -217,7 +216,8 @@ fn apply(
             freq_hz,
             gain_db,
         } => {
-            setter.set_parameter(&bands[band].freq, freq_hz.clamp(10.0, 22_000.0));
+            // The parameters' own ranges bound the values; the gain also stays in view.
+            setter.set_parameter(&bands[band].freq, freq_hz);
             if uses_gain(band) {
                 setter.set_parameter(&bands[band].gain, gain_db.clamp(-range_db, range_db));
             }
@@ -240,7 +240,7 @@ fn apply(
                 switch_on(setter, bands[band]);
                 setter.begin_set_parameter(q);
             }
-            setter.set_parameter(q, (q.value() * factor).clamp(0.1, 18.0));
+            setter.set_parameter(q, q.value() * factor);
             if !inside {
                 setter.end_set_parameter(q);
             }
