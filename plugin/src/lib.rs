@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
+use nice_plug::wrapper::clap::preset_discovery::ClapPresets;
 use nice_plug_egui::RepaintNotifier;
 
 pub mod chain;
@@ -216,6 +217,7 @@ impl ClapPlugin for Strata {
         Some("Parametric EQ, compressor and true-peak limiter");
     const CLAP_MANUAL_URL: Option<&'static str> = None;
     const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_PRESETS: Option<&'static dyn ClapPresets> = Some(&presets::discovery::StrataPresets);
     const CLAP_FEATURES: &'static [ClapFeature] = &[
         ClapFeature::AudioEffect,
         ClapFeature::Equalizer,

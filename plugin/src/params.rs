@@ -4,8 +4,8 @@
 //! This is the edge between nice-plug and the DSP: parameters are read here, smoothed by
 //! nice-plug's smoothers, and handed to the chain as plain structs.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
 
@@ -13,6 +13,7 @@ use crate::chain::Chain;
 use crate::dsp::dynamics::compressor::{self, CompressorSettings, Detector};
 use crate::dsp::dynamics::limiter::LimiterSettings;
 use crate::dsp::eq::{BANDS, BandSettings, Shape, Slope};
+use crate::presets::ab::AbSlots;
 use crate::value_text;
 
 /// Smoothing time for every continuous parameter.
@@ -63,6 +64,9 @@ pub struct StrataParams {
     /// The editor's scale in percent (see `editor::ui_scale`).
     #[persist = "view-ui-scale"]
     pub ui_scale_percent: Arc<AtomicU32>,
+    /// The A/B comparison: which slot is live and the other slot's settings (`presets::ab`).
+    #[persist = "ab-slots"]
+    pub ab: Mutex<AbSlots>,
 }
 
 impl Default for StrataParams {
@@ -85,6 +89,7 @@ impl Default for StrataParams {
             eq_range_db: Arc::new(AtomicU32::new(12)),
             spectrum_tilt: Arc::new(AtomicBool::new(false)),
             ui_scale_percent: Arc::new(AtomicU32::new(100)),
+            ab: Mutex::new(AbSlots::default()),
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::ffi::{CStr, CString, c_char, c_void};
 use std::path::{Path, PathBuf};
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -26,8 +26,10 @@ use clap_sys::ext::params::{
     CLAP_EXT_PARAMS, clap_host_params, clap_param_clear_flags, clap_param_info,
     clap_param_rescan_flags, clap_plugin_params,
 };
+use clap_sys::ext::preset_load::{CLAP_EXT_PRESET_LOAD, clap_plugin_preset_load};
 use clap_sys::ext::state::{CLAP_EXT_STATE, clap_host_state, clap_plugin_state};
 use clap_sys::factory::plugin_factory::{CLAP_PLUGIN_FACTORY_ID, clap_plugin_factory};
+use clap_sys::factory::preset_discovery::CLAP_PRESET_DISCOVERY_LOCATION_FILE;
 use clap_sys::host::clap_host;
 use clap_sys::id::clap_id;
 use clap_sys::plugin::{clap_plugin, clap_plugin_descriptor};
@@ -192,6 +194,8 @@ pub struct HostState {
     pub latency_changed: AtomicBool,
     pub rescan_requested: AtomicBool,
     pub flush_requested: AtomicBool,
+    /// Frames `run` has processed so far (for a main thread that acts while audio plays).
+    pub frames_processed: AtomicU64,
 }
 
 unsafe fn host_state<'a>(host: *const clap_host) -> &'a HostState {
@@ -471,6 +475,19 @@ impl ClapInstance {
         }
     }
 
+    /// A handle on the plugin's `preset-load` extension that the test's main thread can use
+    /// while `run` processes on the audio thread, as a host's preset browser does.
+    pub fn preset_loader(&self) -> Result<PresetLoader> {
+        let ext = unsafe {
+            ((*self.plugin).get_extension.unwrap())(self.plugin, CLAP_EXT_PRESET_LOAD.as_ptr())
+        } as *const clap_plugin_preset_load;
+        ensure!(!ext.is_null(), "no preset-load extension");
+        Ok(PresetLoader {
+            plugin: self.plugin,
+            ext,
+        })
+    }
+
     pub fn save_state(&self) -> Result<Vec<u8>> {
         ensure!(!self.state.is_null(), "no state extension");
         let mut data: Vec<u8> = Vec::new();
@@ -564,6 +581,9 @@ impl ClapInstance {
                 "process returned an error at {pos}"
             );
             pos += n;
+            self.host_state
+                .frames_processed
+                .fetch_add(n as u64, Ordering::SeqCst);
         }
         unsafe { ((*self.plugin).stop_processing.unwrap())(self.plugin) };
         Ok(())
@@ -618,6 +638,33 @@ impl ClapInstance {
         };
         self.steady_time += n as i64;
         unsafe { ((*self.plugin).process.unwrap())(self.plugin, &process) }
+    }
+}
+
+/// See [`ClapInstance::preset_loader`]; valid while its instance lives.
+#[derive(Clone, Copy)]
+pub struct PresetLoader {
+    plugin: *const clap_plugin,
+    ext: *const clap_plugin_preset_load,
+}
+
+// SAFETY: `from_location` is a main-thread function; the test calls it from one thread.
+unsafe impl Send for PresetLoader {}
+
+impl PresetLoader {
+    /// `clap_plugin_preset_load::from_location` for a preset file.
+    pub fn load_file(&self, path: &Path) -> Result<()> {
+        let path_c = CString::new(path.to_string_lossy().as_ref())?;
+        let ok = unsafe {
+            ((*self.ext).from_location.unwrap())(
+                self.plugin,
+                CLAP_PRESET_DISCOVERY_LOCATION_FILE,
+                path_c.as_ptr(),
+                ptr::null(),
+            )
+        };
+        ensure!(ok, "preset-load refused {}", path.display());
+        Ok(())
     }
 }
 

@@ -191,13 +191,57 @@ fn validate(dir: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&logs);
     std::fs::create_dir_all(&logs)?;
     let logs = std::fs::canonicalize(logs)?;
+    // A data folder of the run's own: the plugin writes its factory presets there for hosts'
+    // preset browsers, and one user preset gives the user location something to crawl.
+    let data = target_dir()?.join("validate-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let user_presets = data.join("strata/presets");
+    std::fs::create_dir_all(&user_presets)?;
+    let factory_preset = std::fs::read_to_string("plugin/presets/low-cut-80.json")?;
+    std::fs::write(
+        user_presets.join("Validator low cut.json"),
+        factory_preset
+            .replace("\"Low cut 80 Hz\"", "\"Validator low cut\"")
+            .replace("\"Utility\"", "\"User\""),
+    )?;
+    let data = std::fs::canonicalize(data)?;
     println!("Conformance: {} {}", runner.display(), dir.display());
-    run(Command::new(&runner).arg(dir).env("VALIDATE_LOGS", &logs)).with_context(|| {
+    run(Command::new(&runner)
+        .arg(dir)
+        .env("VALIDATE_LOGS", &logs)
+        .env("XDG_DATA_HOME", &data))
+    .with_context(|| {
         format!(
             "the plugin validators found conformance failures (logs in {})",
             logs.display()
         )
-    })
+    })?;
+    require_preset_discovery(&logs.join("clap.json"))
+}
+
+/// The validator skips its preset-discovery tests for a plugin without presets: require them
+/// to have run and passed, so losing preset discovery fails the build.
+fn require_preset_discovery(results: &Path) -> Result<()> {
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(results)?)?;
+    let results = json["results"]
+        .as_array()
+        .context("clap-validator results")?;
+    for test in [
+        "preset-discovery-crawl",
+        "preset-discovery-descriptor-consistency",
+        "preset-discovery-load",
+    ] {
+        let status = results
+            .iter()
+            .find(|r| r["test"]["plugin-library"]["test"] == test)
+            .map(|r| r["status"]["code"].as_str().unwrap_or("?").to_string())
+            .unwrap_or_else(|| "not run".into());
+        if status != "success" {
+            bail!("clap-validator {test}: {status} (preset discovery must be tested)");
+        }
+    }
+    println!("clap-validator preset discovery: crawl, descriptor consistency and load passed");
+    Ok(())
 }
 
 fn run(command: &mut Command) -> Result<()> {

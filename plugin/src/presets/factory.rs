@@ -1,6 +1,8 @@
 //! The factory presets: the JSON files in `plugin/presets/`, in the same format as the user's,
 //! embedded in the binary at build time.
 
+use std::path::Path;
+
 use super::Preset;
 
 /// (file name, text) of every factory preset.
@@ -97,4 +99,40 @@ pub fn all() -> Vec<Preset> {
     let rank = |p: &Preset| CATEGORIES.iter().position(|c| *c == p.category);
     presets.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
     presets
+}
+
+/// Write the factory presets as files into `dir` (created if needed), one per preset, as the
+/// repository has them — for hosts' preset browsers, which index files. A file that already
+/// holds the right text is left alone; any other `.json` file there (a preset an older Strata
+/// had) is removed: the folder is the factory's, not the user's.
+pub fn write_files(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "factory preset folder {}: cannot create it: {e}",
+            dir.display()
+        )
+    })?;
+    for (file, text) in FILES {
+        let path = dir.join(file);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            let temporary = path.with_extension("json.part");
+            std::fs::write(&temporary, text)
+                .and_then(|()| std::fs::rename(&temporary, &path))
+                .map_err(|e| format!("factory preset {}: cannot write it: {e}", path.display()))?;
+        }
+    }
+    let stale = std::fs::read_dir(dir)
+        .map_err(|e| format!("factory preset folder {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| {
+            !FILES
+                .iter()
+                .any(|(file, _)| p.file_name().is_some_and(|n| n == *file))
+        });
+    for path in stale {
+        std::fs::remove_file(&path)
+            .map_err(|e| format!("factory preset {}: cannot remove it: {e}", path.display()))?;
+    }
+    Ok(())
 }

@@ -14,6 +14,8 @@
 //! older format (the bare plugin state that `--save-preset` wrote before presets had names) is
 //! migrated, a newer one refused. Nothing here runs on the audio thread.
 
+pub mod ab;
+pub mod discovery;
 pub mod factory;
 pub mod user;
 

@@ -7,15 +7,21 @@ use std::path::{Path, PathBuf};
 
 use super::Preset;
 
-/// The user's preset folder (not created here), or `None` without a home to put it in.
-pub fn dir() -> Option<PathBuf> {
+/// Strata's data folder, `$XDG_DATA_HOME/strata` (by default `~/.local/share/strata`; not
+/// created here), or `None` without a home to put it in.
+pub fn data_dir() -> Option<PathBuf> {
     let data = std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| {
             std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share"))
         })?;
-    Some(data.join("strata").join("presets"))
+    Some(data.join("strata"))
+}
+
+/// The user's preset folder (not created here).
+pub fn dir() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("presets"))
 }
 
 /// Read one preset file.

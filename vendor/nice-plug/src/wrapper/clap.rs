@@ -4,6 +4,7 @@ mod util;
 mod context;
 mod descriptor;
 pub mod features;
+pub mod preset_discovery;
 mod wrapper;
 
 use crate::wrapper::clap::features::ClapFeature;
@@ -13,6 +14,9 @@ pub use self::descriptor::PluginDescriptor;
 pub use self::wrapper::Wrapper;
 pub use clap_sys::entry::clap_plugin_entry;
 pub use clap_sys::factory::plugin_factory::{CLAP_PLUGIN_FACTORY_ID, clap_plugin_factory};
+pub use clap_sys::factory::preset_discovery::{
+    CLAP_PRESET_DISCOVERY_FACTORY_ID, CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT,
+};
 pub use clap_sys::host::clap_host;
 pub use clap_sys::plugin::{clap_plugin, clap_plugin_descriptor};
 pub use clap_sys::version::CLAP_VERSION;
@@ -37,6 +41,10 @@ pub trait ClapPlugin: Plugin {
 
     /// If set, this informs the host about the plugin's capabilities for polyphonic modulation.
     const CLAP_POLY_MODULATION_CONFIG: Option<PolyModulationConfig> = None;
+
+    /// The plugin's presets, offered to hosts' preset browsers through CLAP preset discovery
+    /// and loaded through the `preset-load` extension (PATCHES.md, 8). `None`: no presets.
+    const CLAP_PRESETS: Option<&'static dyn preset_discovery::ClapPresets> = None;
 
     /// This function can be implemented to define plugin-specific [remote control
     /// pages](https://github.com/free-audio/clap/blob/main/include/clap/ext/draft/remote-controls.h)
@@ -70,6 +78,8 @@ macro_rules! nice_export_clap {
             use $crate::wrapper::setup_logger;
             use $crate::wrapper::clap::{PluginDescriptor, Wrapper};
             use $crate::wrapper::clap::{CLAP_PLUGIN_FACTORY_ID, clap_host, clap_plugin, clap_plugin_descriptor, clap_plugin_factory};
+            use $crate::wrapper::clap::{CLAP_PRESET_DISCOVERY_FACTORY_ID, CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT};
+            use $crate::wrapper::clap::preset_discovery::{PresetDiscoveryFactory, ProviderEntry};
             use ::std::collections::HashSet;
             use ::std::ffi::{CStr, c_void};
             use ::std::os::raw::c_char;
@@ -163,8 +173,22 @@ macro_rules! nice_export_clap {
             pub extern "C" fn deinit() {}
 
             pub extern "C" fn get_factory(factory_id: *const c_char) -> *const c_void {
-                if !factory_id.is_null() && unsafe { CStr::from_ptr(factory_id) } == CLAP_PLUGIN_FACTORY_ID {
+                if factory_id.is_null() {
+                    return ::std::ptr::null();
+                }
+                let factory_id = unsafe { CStr::from_ptr(factory_id) };
+                if factory_id == CLAP_PLUGIN_FACTORY_ID {
                     &CLAP_PLUGIN_FACTORY as *const _ as *const c_void
+                } else if factory_id == CLAP_PRESET_DISCOVERY_FACTORY_ID
+                    || factory_id == CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT
+                {
+                    // PATCHES.md, 8: the presets of the plugins that describe theirs.
+                    static PRESET_DISCOVERY: OnceLock<PresetDiscoveryFactory> = OnceLock::new();
+                    PRESET_DISCOVERY
+                        .get_or_init(|| {
+                            PresetDiscoveryFactory::new([$(ProviderEntry::for_plugin::<$plugin_ty>()),+])
+                        })
+                        .as_ptr()
                 } else {
                     ::std::ptr::null()
                 }

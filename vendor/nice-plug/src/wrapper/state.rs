@@ -127,7 +127,8 @@ pub(crate) unsafe fn serialize_json<'a, P: Plugin>(
 /// include expensive user written code. See [`make_params_getter()`].
 ///
 /// Make sure to reactivate plugin after deserializing the state so it can react to the new
-/// parameter values. The smoothers have already been reset by this function.
+/// parameter values. The smoothers have already been reset by this function, unless `glide` is
+/// set: then they move towards the new values as after any parameter change (PATCHES.md, 7).
 ///
 /// The [`Plugin`] argument is used to call [`Plugin::filter_state()`] just before loading the
 /// state.
@@ -136,6 +137,7 @@ pub(crate) unsafe fn deserialize_object<P: Plugin>(
     plugin_params: Arc<dyn Params>,
     params_getter: impl Fn(&str) -> Option<ParamPtr>,
     current_buffer_config: Option<&BufferConfig>,
+    glide: bool,
 ) -> bool {
     // This lets the plugin perform migrations on old state if needed
     P::filter_state(state);
@@ -191,9 +193,10 @@ pub(crate) unsafe fn deserialize_object<P: Plugin>(
             }
         }
 
-        // Make sure everything starts out in sync
+        // Make sure everything starts out in sync, or (PATCHES.md, 7) glide there from where the
+        // audio is now.
         if let Some(sample_rate) = sample_rate {
-            unsafe { param_ptr._internal_update_smoother(sample_rate, true) };
+            unsafe { param_ptr._internal_update_smoother(sample_rate, !glide) };
         }
     }
 
@@ -257,4 +260,65 @@ pub(crate) unsafe fn deserialize_json(state: &[u8]) -> Option<PluginState> {
     };
 
     result
+}
+
+/// How a state the editor loads reaches the audio thread and comes back to be freed
+/// (PATCHES.md, 9). Two single-slot atomic cells: the GUI thread puts a state in one and polls
+/// the other; the audio thread, at the end of a process call, takes it, applies it and puts it
+/// back. The audio thread never blocks, allocates, frees or makes a syscall here (the zero-
+/// capacity channel this replaces could allocate a waiting packet and block its sender).
+pub(crate) struct StateHandoff {
+    to_audio: crossbeam::atomic::AtomicCell<Option<Box<PluginState>>>,
+    spent: crossbeam::atomic::AtomicCell<Option<Box<PluginState>>>,
+}
+
+impl StateHandoff {
+    pub fn new() -> Self {
+        StateHandoff {
+            to_audio: crossbeam::atomic::AtomicCell::new(None),
+            spent: crossbeam::atomic::AtomicCell::new(None),
+        }
+    }
+
+    /// GUI thread: hand `state` to the audio thread and wait until it has been applied there.
+    /// Should processing stop before a process call took it, it is returned to be applied by
+    /// the caller.
+    pub fn send_and_wait(
+        &self,
+        state: PluginState,
+        is_processing: impl Fn() -> bool,
+    ) -> Result<(), PluginState> {
+        // The GUI thread waits for each state to come back, so the slot is empty.
+        if let Some(stale) = self.to_audio.swap(Some(Box::new(state))) {
+            drop(stale);
+        }
+        loop {
+            if let Some(spent) = self.spent.take() {
+                drop(spent);
+                return Ok(());
+            }
+            if !is_processing() {
+                match self.to_audio.take() {
+                    Some(state) => return Err(*state),
+                    // Taken by the last process call: it comes back.
+                    None => {}
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Audio thread: the state the editor sent, if any. Lock-free; never allocates.
+    pub fn take(&self) -> Option<Box<PluginState>> {
+        self.to_audio.take()
+    }
+
+    /// Audio thread: give an applied state back for the GUI thread to free. Lock-free.
+    pub fn give_back(&self, state: Box<PluginState>) {
+        // The GUI thread emptied this slot before sending; should it not have, the old state
+        // is leaked rather than freed here.
+        if let Some(unexpected) = self.spent.swap(Some(state)) {
+            std::mem::forget(unexpected);
+        }
+    }
 }

@@ -41,7 +41,12 @@ use clap_sys::ext::render::{
     CLAP_EXT_RENDER, CLAP_RENDER_OFFLINE, CLAP_RENDER_REALTIME, clap_plugin_render,
     clap_plugin_render_mode,
 };
+use clap_sys::ext::preset_load::{
+    CLAP_EXT_PRESET_LOAD, CLAP_EXT_PRESET_LOAD_COMPAT, clap_host_preset_load,
+    clap_plugin_preset_load,
+};
 use clap_sys::ext::state::{CLAP_EXT_STATE, clap_plugin_state};
+use clap_sys::factory::preset_discovery::clap_preset_discovery_location_kind;
 use clap_sys::ext::tail::{CLAP_EXT_TAIL, clap_plugin_tail};
 use clap_sys::ext::thread_check::{CLAP_EXT_THREAD_CHECK, clap_host_thread_check};
 use clap_sys::ext::track_info::CLAP_EXT_TRACK_INFO;
@@ -64,7 +69,6 @@ use clap_sys::process::{
 };
 use clap_sys::stream::{clap_istream, clap_ostream};
 use crossbeam::atomic::AtomicCell;
-use crossbeam::channel::{self, SendTimeoutError};
 use crossbeam::queue::ArrayQueue;
 use nice_plug_core::audio_setup::{AudioIOLayout, AuxiliaryBuffers, BufferConfig, ProcessMode};
 #[cfg(feature = "editor")]
@@ -175,17 +179,11 @@ pub struct Wrapper<P: ClapPlugin> {
     /// A data structure that helps manage and create buffers for all of the plugin's inputs and
     /// outputs based on channel pointers provided by the host.
     buffer_manager: AtomicRefCell<BufferManager>,
-    /// The plugin is able to restore state through a method on the `GuiContext`. To avoid changing
-    /// parameters mid-processing and running into garbled data if the host also tries to load state
-    /// at the same time the restoring happens at the end of each processing call. If this zero
-    /// capacity channel contains state data at that point, then the audio thread will take the
-    /// state out of the channel, restore the state, and then send it back through the same channel.
-    /// In other words, the GUI thread acts as a sender and then as a receiver, while the audio
-    /// thread acts as a receiver and then as a sender. That way deallocation can happen on the GUI
-    /// thread. All of this happens without any blocking on the audio thread.
-    updated_state_sender: channel::Sender<PluginState>,
-    /// The receiver belonging to [`new_state_sender`][Self::new_state_sender].
-    updated_state_receiver: channel::Receiver<PluginState>,
+    /// A state the editor loads (`GuiContext::set_state`) is applied at the end of a process
+    /// call while processing, so parameters never change mid-block; it goes back to the GUI
+    /// thread to be freed there.
+    /// PATCHES.md, 9: replaces a zero-capacity channel used in both directions.
+    updated_state: state::StateHandoff,
 
     // We'll query all of the host's extensions upfront
     host_callback: ClapPtr<clap_host>,
@@ -256,6 +254,10 @@ pub struct Wrapper<P: ClapPlugin> {
     remote_control_pages: Vec<clap_remote_controls_page>,
 
     clap_plugin_render: clap_plugin_render,
+
+    /// PATCHES.md, 8: loading the presets `P::CLAP_PRESETS` describes.
+    clap_plugin_preset_load: clap_plugin_preset_load,
+    host_preset_load: AtomicRefCell<Option<ClapPtr<clap_host_preset_load>>>,
 
     clap_plugin_state: clap_plugin_state,
 
@@ -486,10 +488,6 @@ impl<P: ClapPlugin> Wrapper<P> {
         let mut plugin = P::default();
         let task_executor = Mutex::new(plugin.task_executor());
 
-        // This is used to allow the plugin to restore preset data from its editor, see the comment
-        // on `Self::updated_state_sender`
-        let (updated_state_sender, updated_state_receiver) = channel::bounded(0);
-
         let plugin_descriptor: Box<PluginDescriptor> =
             Box::new(PluginDescriptor::for_plugin::<P>());
 
@@ -618,8 +616,7 @@ impl<P: ClapPlugin> Wrapper<P> {
                 0,
                 AudioIOLayout::default(),
             )),
-            updated_state_sender,
-            updated_state_receiver,
+            updated_state: state::StateHandoff::new(),
 
             host_callback,
 
@@ -716,6 +713,11 @@ impl<P: ClapPlugin> Wrapper<P> {
                 has_hard_realtime_requirement: Some(Self::ext_render_has_hard_realtime_requirement),
                 set: Some(Self::ext_render_set),
             },
+
+            clap_plugin_preset_load: clap_plugin_preset_load {
+                from_location: Some(Self::ext_preset_load_from_location),
+            },
+            host_preset_load: AtomicRefCell::new(None),
 
             clap_plugin_state: clap_plugin_state {
                 save: Some(Self::ext_state_save),
@@ -1489,43 +1491,18 @@ impl<P: ClapPlugin> Wrapper<P> {
     /// updated at the end of the audio processing cycle.
     pub fn set_state_object_from_gui(&self, mut state: PluginState) {
         let mut did_set_state_inner = false;
-
-        // Use a loop and timeouts to handle the super rare edge case when this function gets called
-        // between a process call and the host disabling the plugin
-        loop {
-            if self.is_processing.load(Ordering::SeqCst) {
-                // If the plugin is currently processing audio, then we'll perform the restore
-                // operation at the end of the audio call. This involves sending the state to the
-                // audio thread, having the audio thread handle the state restore at the very end of
-                // the process function, and then sending the state back to this thread so it can be
-                // deallocated without blocking the audio thread.
-                match self
-                    .updated_state_sender
-                    .send_timeout(state, Duration::from_secs(1))
-                {
-                    Ok(_) => {
-                        // As mentioned above, the state object will be passed back to this thread
-                        // so we can deallocate it without blocking.
-                        let state = self.updated_state_receiver.recv();
-                        drop(state);
-                        break;
-                    }
-                    Err(SendTimeoutError::Timeout(value)) => {
-                        state = value;
-                        continue;
-                    }
-                    Err(SendTimeoutError::Disconnected(_)) => {
-                        crate::nice_debug_assert_failure!("State update channel got disconnected");
-                        return;
-                    }
-                }
-            } else {
-                // Otherwise we'll set the state right here and now, since this function should be
-                // called from a GUI thread
-                self.set_state_inner(&mut state);
-                did_set_state_inner = true;
-                break;
-            }
+        // While processing, the state is applied at the end of a process call (PATCHES.md, 9);
+        // otherwise, or should processing stop first, right here.
+        let is_processing = || self.is_processing.load(Ordering::SeqCst);
+        let handed = if is_processing() {
+            self.updated_state.send_and_wait(state, is_processing)
+        } else {
+            Err(state)
+        };
+        if let Err(not_taken) = handed {
+            state = not_taken;
+            self.set_state_inner(&mut state, false);
+            did_set_state_inner = true;
         }
 
         if !did_set_state_inner {
@@ -1637,7 +1614,7 @@ impl<P: ClapPlugin> Wrapper<P> {
     /// # Notes
     ///
     /// `self.plugin` must _not_ be locked while calling this function or it will deadlock.
-    pub fn set_state_inner(&self, state: &mut PluginState) -> bool {
+    pub fn set_state_inner(&self, state: &mut PluginState, glide: bool) -> bool {
         // FIXME: This is obviously not realtime-safe, but loading presets without doing this
         //        could lead to inconsistencies. `state::deserialize_object()` normally never
         //        allocates, but if the plugin has persistent non-parameter data then its
@@ -1648,6 +1625,7 @@ impl<P: ClapPlugin> Wrapper<P> {
                 self.params.clone(),
                 state::make_params_getter(&self.param_by_hash, &self.param_id_to_hash),
                 self.current_buffer_config.load().as_ref(),
+                glide,
             )
         });
         if !success {
@@ -1690,6 +1668,16 @@ impl<P: ClapPlugin> Wrapper<P> {
             }
             *wrapper.host_latency.borrow_mut() =
                 query_host_extension::<clap_host_latency>(&wrapper.host_callback, CLAP_EXT_LATENCY);
+            *wrapper.host_preset_load.borrow_mut() = query_host_extension::<clap_host_preset_load>(
+                &wrapper.host_callback,
+                CLAP_EXT_PRESET_LOAD,
+            )
+            .or_else(|| {
+                query_host_extension::<clap_host_preset_load>(
+                    &wrapper.host_callback,
+                    CLAP_EXT_PRESET_LOAD_COMPAT,
+                )
+            });
             *wrapper.host_params.borrow_mut() =
                 query_host_extension::<clap_host_params>(&wrapper.host_callback, CLAP_EXT_PARAMS);
             *wrapper.host_voice_info.borrow_mut() = query_host_extension::<clap_host_voice_info>(
@@ -2277,20 +2265,11 @@ impl<P: ClapPlugin> Wrapper<P> {
             // We'll restore that here on the audio thread to prevent changing the values during the
             // process call and also to prevent inconsistent state when the host also wants to load
             // plugin state.
-            // FIXME: Zero capacity channels allocate on receiving, find a better alternative that
-            //        doesn't do that
-            let updated_state = permit_alloc(|| wrapper.updated_state_receiver.try_recv());
-            if let Ok(mut state) = updated_state {
-                wrapper.set_state_inner(&mut state);
-
-                // We'll pass the state object back to the GUI thread so deallocation can happen
-                // there without potentially blocking the audio thread
-                if let Err(err) = wrapper.updated_state_sender.send(state) {
-                    crate::nice_debug_assert_failure!(
-                        "Failed to send state object back to GUI thread: {}",
-                        err
-                    );
-                };
+            // PATCHES.md, 9: lock-free, no allocation.
+            if let Some(mut state) = wrapper.updated_state.take() {
+                // A state the editor sent while audio runs glides (PATCHES.md, 7).
+                wrapper.set_state_inner(&mut state, true);
+                wrapper.updated_state.give_back(state);
             }
 
             result
@@ -2344,6 +2323,10 @@ impl<P: ClapPlugin> Wrapper<P> {
             &wrapper.clap_plugin_render as *const _ as *const c_void
         } else if id == CLAP_EXT_STATE {
             &wrapper.clap_plugin_state as *const _ as *const c_void
+        } else if (id == CLAP_EXT_PRESET_LOAD || id == CLAP_EXT_PRESET_LOAD_COMPAT)
+            && P::CLAP_PRESETS.is_some()
+        {
+            &wrapper.clap_plugin_preset_load as *const _ as *const c_void
         } else if id == CLAP_EXT_TRACK_INFO {
             #[cfg(not(feature = "editor"))]
             return std::ptr::null();
@@ -3085,6 +3068,52 @@ impl<P: ClapPlugin> Wrapper<P> {
         }
     }
 
+    /// PATCHES.md, 8: load a preset `P::CLAP_PRESETS` describes, as the editor loads a state
+    /// (between two blocks while processing, gliding there), and tell the host how it went.
+    unsafe extern "C" fn ext_preset_load_from_location(
+        plugin: *const clap_plugin,
+        location_kind: clap_preset_discovery_location_kind,
+        location: *const c_char,
+        load_key: *const c_char,
+    ) -> bool {
+        check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data });
+        let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
+        let key = if load_key.is_null() {
+            None
+        } else {
+            unsafe { CStr::from_ptr(load_key) }.to_str().ok()
+        };
+        let loaded = match (P::CLAP_PRESETS, unsafe {
+            super::preset_discovery::location_from_raw(location_kind, location)
+        }) {
+            (Some(presets), Some(where_)) => presets.load(&where_, key),
+            (None, _) => Err("this plugin has no presets".to_string()),
+            (_, None) => Err("not a location this plugin declared".to_string()),
+        };
+        let host_preset_load = wrapper.host_preset_load.borrow();
+        match loaded {
+            Ok(state) => {
+                wrapper.set_state_object_from_gui(state);
+                if let Some(host_preset_load) = &*host_preset_load {
+                    unsafe_clap_call! {
+                        host_preset_load=>loaded(&*wrapper.host_callback, location_kind, location, load_key)
+                    };
+                }
+                true
+            }
+            Err(problem) => {
+                if let (Some(host_preset_load), Ok(message)) =
+                    (&*host_preset_load, std::ffi::CString::new(problem))
+                {
+                    unsafe_clap_call! {
+                        host_preset_load=>on_error(&*wrapper.host_callback, location_kind, location, load_key, 0, message.as_ptr())
+                    };
+                }
+                false
+            }
+        }
+    }
+
     unsafe extern "C" fn ext_latency_get(plugin: *const clap_plugin) -> u32 {
         check_null_ptr!(0, plugin, unsafe { (*plugin).plugin_data });
         let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
@@ -3467,7 +3496,7 @@ impl<P: ClapPlugin> Wrapper<P> {
 
         match unsafe { state::deserialize_json(&read_buffer) } {
             Some(mut state) => {
-                let success = wrapper.set_state_inner(&mut state);
+                let success = wrapper.set_state_inner(&mut state, false);
                 if success {
                     crate::nice_trace!("Loaded state ({} bytes)", read_buffer.len());
                 }

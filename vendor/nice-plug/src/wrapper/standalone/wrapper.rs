@@ -541,7 +541,7 @@ impl<P: Plugin, B: Backend<P>> Wrapper<P, B> {
                     //        alternative that doesn't do that
                     let updated_state = permit_alloc(|| self.updated_state_receiver.try_recv());
                     if let Ok(mut state) = updated_state {
-                        self.set_state_inner(&mut state);
+                        self.set_state_inner(&mut state, true);
 
                         // We'll pass the state object back to the GUI thread so deallocation can
                         // happen there without potentially blocking the audio thread
@@ -598,7 +598,7 @@ impl<P: Plugin, B: Backend<P>> Wrapper<P, B> {
     /// # Notes
     ///
     /// `self.plugin` must _not_ be locked while calling this function or it will deadlock.
-    fn set_state_inner(&self, state: &mut PluginState) -> bool {
+    fn set_state_inner(&self, state: &mut PluginState, glide: bool) -> bool {
         // FIXME: This is obviously not realtime-safe, but loading presets without doing this could
         //        lead to inconsistencies. It's the plugin's responsibility to not perform any
         //        realtime-unsafe work when the initialize function is called a second time if it
@@ -611,6 +611,7 @@ impl<P: Plugin, B: Backend<P>> Wrapper<P, B> {
                 self.params.clone(),
                 |param_id| self.param_id_to_ptr.get(param_id).copied(),
                 Some(&self.buffer_config),
+                glide,
             )
         });
         if !success {

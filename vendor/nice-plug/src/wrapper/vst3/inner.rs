@@ -1,6 +1,5 @@
 use atomic_refcell::AtomicRefCell;
 use crossbeam::atomic::AtomicCell;
-use crossbeam::channel;
 use nice_plug_core::audio_setup::{AudioIOLayout, BufferConfig, ProcessMode};
 #[cfg(feature = "editor")]
 use nice_plug_core::context::gui::GuiContext;
@@ -141,17 +140,10 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// allocation and linear time however dense the automation (PATCHES.md, 5). The capacity is
     /// one cursor per parameter, reserved up front.
     pub param_queue_cursors: AtomicRefCell<Vec<ParamQueueCursor>>,
-    /// The plugin is able to restore state through a method on the `GuiContext`. To avoid changing
-    /// parameters mid-processing and running into garbled data if the host also tries to load state
-    /// at the same time the restoring happens at the end of each processing call. If this zero
-    /// capacity channel contains state data at that point, then the audio thread will take the
-    /// state out of the channel, restore the state, and then send it back through the same channel.
-    /// In other words, the GUI thread acts as a sender and then as a receiver, while the audio
-    /// thread acts as a receiver and then as a sender. That way deallocation can happen on the GUI
-    /// thread. All of this happens without any blocking on the audio thread.
-    pub updated_state_sender: channel::Sender<PluginState>,
-    /// The receiver belonging to [`new_state_sender`][Self::new_state_sender].
-    pub updated_state_receiver: channel::Receiver<PluginState>,
+    /// A state the editor loads (`GuiContext::set_state`) is applied at the end of a process
+    /// call while processing, so parameters never change mid-block; it goes back to the GUI
+    /// thread to be freed there (PATCHES.md, 9).
+    pub updated_state: state::StateHandoff,
 
     /// The keys from `param_map` in a stable order.
     pub param_hashes: Vec<u32>,
@@ -220,10 +212,6 @@ impl<P: Vst3Plugin> WrapperInner<P> {
     pub fn new() -> Arc<Self> {
         let mut plugin = P::default();
         let task_executor = Mutex::new(plugin.task_executor());
-
-        // This is used to allow the plugin to restore preset data from its editor, see the comment
-        // on `Self::updated_state_sender`
-        let (updated_state_sender, updated_state_receiver) = channel::bounded(0);
 
         // This is a mapping from the parameter IDs specified by the plugin to pointers to those
         // parameters. These pointers are assumed to be safe to dereference as long as
@@ -355,8 +343,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             note_expression_controller: AtomicRefCell::new(NoteExpressionController::default()),
             process_events: AtomicRefCell::new(Vec::with_capacity(P::INPUT_EVENT_CAPACITY)),
             param_queue_cursors: AtomicRefCell::new(Vec::with_capacity(num_params)),
-            updated_state_sender,
-            updated_state_receiver,
+            updated_state: state::StateHandoff::new(),
 
             param_hashes,
             param_by_hash,
@@ -574,43 +561,17 @@ impl<P: Vst3Plugin> WrapperInner<P> {
     /// updated at the end of the audio processing cycle.
     #[cfg(feature = "editor")]
     pub fn set_state_object_from_gui(&self, mut state: PluginState) {
-        use crossbeam::channel::SendTimeoutError;
-
-        // Use a loop and timeouts to handle the super rare edge case when this function gets called
-        // between a process call and the host disabling the plugin
-        loop {
-            if self.is_processing.load(Ordering::SeqCst) {
-                // If the plugin is currently processing audio, then we'll perform the restore
-                // operation at the end of the audio call. This involves sending the state to the
-                // audio thread, having the audio thread handle the state restore at the very end of
-                // the process function, and then sending the state back to this thread so it can be
-                // deallocated without blocking the audio thread.
-                match self
-                    .updated_state_sender
-                    .send_timeout(state, std::time::Duration::from_secs(1))
-                {
-                    Ok(_) => {
-                        // As mentioned above, the state object will be passed back to this thread
-                        // so we can deallocate it without blocking.
-                        let state = self.updated_state_receiver.recv();
-                        drop(state);
-                        break;
-                    }
-                    Err(SendTimeoutError::Timeout(value)) => {
-                        state = value;
-                        continue;
-                    }
-                    Err(SendTimeoutError::Disconnected(_)) => {
-                        crate::nice_debug_assert_failure!("State update channel got disconnected");
-                        return;
-                    }
-                }
-            } else {
-                // Otherwise we'll set the state right here and now, since this function should be
-                // called from a GUI thread
-                self.set_state_inner(&mut state);
-                break;
-            }
+        // While processing, the state is applied at the end of a process call (PATCHES.md, 9);
+        // otherwise, or should processing stop first, right here.
+        let is_processing = || self.is_processing.load(Ordering::SeqCst);
+        let handed = if is_processing() {
+            self.updated_state.send_and_wait(state, is_processing)
+        } else {
+            Err(state)
+        };
+        if let Err(not_taken) = handed {
+            state = not_taken;
+            self.set_state_inner(&mut state, false);
         }
 
         // After the state has been updated, notify the host about the new parameter values
@@ -646,7 +607,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
     /// # Notes
     ///
     /// `self.plugin` must _not_ be locked while calling this function or it will deadlock.
-    pub fn set_state_inner(&self, state: &mut PluginState) -> bool {
+    pub fn set_state_inner(&self, state: &mut PluginState, glide: bool) -> bool {
         // FIXME: This is obviously not realtime-safe, but loading presets without doing this
         //        could lead to inconsistencies. `state::deserialize_object()` normally never
         //        allocates, but if the plugin has persistent non-parameter data then its
@@ -657,6 +618,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
                 self.params.clone(),
                 state::make_params_getter(&self.param_by_hash, &self.param_id_to_hash),
                 self.current_buffer_config.load().as_ref(),
+                glide,
             )
         });
         if !success {

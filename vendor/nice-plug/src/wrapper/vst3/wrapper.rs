@@ -547,7 +547,7 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
 
         match unsafe { state::deserialize_json(&read_buffer) } {
             Some(mut state) => {
-                if self.inner.set_state_inner(&mut state) {
+                if self.inner.set_state_inner(&mut state, false) {
                     crate::nice_trace!("Loaded state ({} bytes)", read_buffer.len());
                     kResultOk
                 } else {
@@ -1658,20 +1658,11 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
             // We'll restore that here on the audio thread to prevent changing the values during the
             // process call and also to prevent inconsistent state when the host also wants to load
             // plugin state.
-            // FIXME: Zero capacity channels allocate on receiving, find a better alternative that
-            //        doesn't do that
-            let updated_state = permit_alloc(|| self.inner.updated_state_receiver.try_recv());
-            if let Ok(mut state) = updated_state {
-                self.inner.set_state_inner(&mut state);
-
-                // We'll pass the state object back to the GUI thread so deallocation can happen
-                // there without potentially blocking the audio thread
-                if let Err(err) = self.inner.updated_state_sender.send(state) {
-                    crate::nice_debug_assert_failure!(
-                        "Failed to send state object back to GUI thread: {}",
-                        err
-                    );
-                };
+            // PATCHES.md, 9: lock-free, no allocation.
+            if let Some(mut state) = self.inner.updated_state.take() {
+                // A state the editor sent while audio runs glides (PATCHES.md, 7).
+                self.inner.set_state_inner(&mut state, true);
+                self.inner.updated_state.give_back(state);
             }
 
             result
