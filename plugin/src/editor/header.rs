@@ -6,7 +6,7 @@ use nice_plug::prelude::ParamSetter;
 use strata_ui::theme;
 use strata_ui::toggle::{self, Look};
 
-use super::{EditorModel, in_rect, preset_bar, ui_scale};
+use super::{EditorModel, history, in_rect, preset_bar, ui_scale};
 use crate::params::StrataParams;
 
 pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mut EditorModel) {
@@ -27,6 +27,12 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mu
             );
             ui.add_space(12.0);
             preset_bar::show(ui, params, setter, &mut model.presets);
+            if let Some(history) = model.history.clone() {
+                ui.add_space(6.0);
+                history::ab_buttons(ui, &history, params);
+                ui.add_space(6.0);
+                history::buttons(ui, &history);
+            }
             ui.add_space(12.0);
             let help = "The dry input, latency-aligned and without the input gain, crossfaded in.";
             let bypass = ("Bypass", Look::Labelled);

@@ -14,6 +14,7 @@ pub mod analyzer;
 mod dynamics_panel;
 pub mod eq_panel;
 mod header;
+pub mod history;
 mod meters_panel;
 pub mod model;
 pub mod preset_bar;
@@ -66,6 +67,8 @@ pub struct StrataEditor {
     params: Arc<StrataParams>,
     telemetry: Arc<Mutex<TelemetryReceiver>>,
     gui: Option<GuiContext>,
+    /// Undo and redo, kept while the window is closed.
+    steps: Arc<Mutex<history::Steps>>,
     model: EditorModel,
     started: Instant,
     host: Option<Arc<dyn EmbeddingHost>>,
@@ -109,6 +112,7 @@ pub fn create(
             params,
             telemetry,
             gui: None,
+            steps: Default::default(),
             model: EditorModel::new(),
             started: Instant::now(),
             host,
@@ -127,7 +131,14 @@ impl NiceEguiApp for StrataEditor {
         // The scale is the header's setting (kept with the plugin's state), not a keyboard
         // shortcut that would drift from it.
         egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
-        self.gui = Some(gui);
+        // Every change the editor makes passes through its history on the way to the host.
+        let history = Arc::new(history::History::new(
+            gui,
+            self.params.clone(),
+            self.steps.clone(),
+        ));
+        self.model.history = Some(history.clone());
+        self.gui = Some(GuiContext::new(history));
         Ok(())
     }
 
@@ -154,6 +165,7 @@ impl NiceEguiApp for StrataEditor {
 
     fn editor_closed(&mut self) {
         self.gui = None;
+        self.model.history = None;
     }
 }
 

@@ -55,6 +55,8 @@ pub struct EditorModel {
     pub reset_requested: bool,
     /// The header's preset bar.
     pub presets: super::preset_bar::PresetBrowser,
+    /// Undo, redo and A/B, once the editor has a host to pass changes to.
+    pub history: Option<std::sync::Arc<super::history::History>>,
 }
 
 impl Default for EditorModel {
@@ -103,6 +105,7 @@ impl EditorModel {
             eq_rect: None,
             reset_requested: false,
             presets: Default::default(),
+            history: None,
         }
     }
 

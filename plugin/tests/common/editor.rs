@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use egui::epaint::ClippedShape;
 use egui::{Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Shape, Vec2};
 use nice_plug::context::gui::GuiContext;
+use nice_plug::params::InternalParamMut;
 use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
 use strata::editor::{self, EditorModel};
@@ -57,8 +58,9 @@ impl RecordingHost {
                     (ParamPtr::EnumParam(p), ParamValue::String(choice)) => {
                         assert!((**p).set_from_id(choice), "{id}: {choice}");
                     }
-                    (_, ParamValue::F32(v)) => {
-                        ptr._internal_set_normalized_value(ptr.preview_normalized(*v));
+                    // Exactly the plain value, as nice-plug's state loading sets it.
+                    (ParamPtr::FloatParam(p), ParamValue::F32(v)) => {
+                        (**p)._internal_set_plain_value(*v);
                     }
                     (_, ParamValue::Bool(b)) => {
                         ptr._internal_set_normalized_value(if *b { 1.0 } else { 0.0 });
@@ -133,15 +135,22 @@ impl Harness {
         });
         let ctx = egui::Context::default();
         strata_ui::theme::apply(&ctx);
+        // As the editor's `build` wires it: every change through the undo history.
+        let history = Arc::new(editor::history::History::new(
+            GuiContext::new(host.clone()),
+            params.clone(),
+            Default::default(),
+        ));
         Harness {
             ctx,
             params,
-            gui: GuiContext::new(host.clone()),
+            gui: GuiContext::new(history.clone()),
             host,
             model: {
                 let mut model = EditorModel::new();
                 // Factory presets only: the machine's own user presets are not the test's.
                 model.presets.user_dir = None;
+                model.history = Some(history);
                 model
             },
             time_s: 0.0,
