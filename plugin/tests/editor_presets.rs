@@ -137,3 +137,71 @@ fn save_as_writes_a_user_preset_and_never_overwrites_one() {
     assert!(h.texts().iter().all(|(t, _)| t != "Save preset"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_loaded_user_preset_can_be_saved_over_renamed_and_deleted() {
+    let dir = std::env::temp_dir().join(format!("strata-rename-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut h = Harness::new();
+    h.model.presets.user_dir = Some(dir.clone());
+    let key = |key| Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    };
+    // Open the preset menu (labelled with whatever is loaded) and pick `item`.
+    let menu = |h: &mut Harness, label: &str, item: &str| {
+        h.frame(Vec::new());
+        h.click(h.text_rect(label).center());
+        h.click(h.text_rect(item).center());
+    };
+    // Replace the dialog's name with `name` and confirm.
+    let name_and_enter = |h: &mut Harness, name: &str| {
+        let select_all = Event::Key {
+            key: egui::Key::A,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::COMMAND,
+        };
+        h.frame(vec![select_all, Event::Text(name.into())]);
+        h.frame(vec![key(egui::Key::Enter)]);
+        h.frame(Vec::new());
+    };
+    set_plain(&h.params, "out_gain", -4.0);
+    menu(&mut h, "Presets", "Save as…");
+    name_and_enter(&mut h, "My mix");
+    let first = dir.join("My mix.json");
+    assert!(first.exists());
+    // Factory presets cannot be renamed: only a user preset offers it.
+    assert!(h.texts().iter().all(|(t, _)| t != "Rename…"));
+
+    // Save over it on purpose.
+    set_plain(&h.params, "out_gain", -2.5);
+    h.frame(Vec::new());
+    menu(&mut h, "My mix *", "Save over 'My mix'");
+    assert!(std::fs::read_to_string(&first).unwrap().contains("\"out_gain\": -2.5"));
+    h.frame(Vec::new());
+    h.text_rect("My mix");
+
+    // Rename: a new file, the old one gone, the bar shows the new name.
+    menu(&mut h, "My mix", "Rename…");
+    name_and_enter(&mut h, "Vocal take");
+    let renamed = dir.join("Vocal take.json");
+    assert!(renamed.exists() && !first.exists());
+    assert!(std::fs::read_to_string(&renamed).unwrap().contains("\"name\": \"Vocal take\""));
+    h.text_rect("Vocal take");
+
+    // Delete: asked first; the file goes, the settings stay.
+    menu(&mut h, "Vocal take", "Delete…");
+    h.text_rect("Delete the preset 'Vocal take'? Its file goes; the settings stay.");
+    h.click(h.text_rect("Delete").center());
+    h.frame(Vec::new());
+    assert!(!renamed.exists());
+    assert_eq!(plain(&h.params, "out_gain"), -2.5);
+    h.text_rect("Presets");
+    assert!(h.model.presets.list().iter().all(|p| p.category != "User"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

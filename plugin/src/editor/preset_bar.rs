@@ -1,8 +1,9 @@
 //! The preset bar in the header: previous and next, the loaded preset's name — with a "*"
 //! once any setting differs from it — and a menu of every preset (factory and the user's) by
-//! category, ending in "Save as…" (a user preset of the current settings). A preset is loaded
-//! whole through the host's state mechanism
-//! (`GuiContext::set_state`), which applies it between two blocks: never half-applied.
+//! category, ending in "Save as…" (a user preset of the current settings) and, while a user
+//! preset is loaded, "Save" (over it, on purpose), "Rename…" and "Delete…". A preset is loaded
+//! whole through the host's state mechanism (`GuiContext::set_state`), which applies it
+//! between two blocks: never half-applied, gliding there.
 
 use egui::{RichText, Ui};
 use nice_plug::plugin::ParamValue;
@@ -20,11 +21,28 @@ pub struct PresetBrowser {
     /// The user's preset folder (`None`: factory presets only).
     pub user_dir: Option<std::path::PathBuf>,
     list: Vec<Preset>,
+    /// The file of each user preset in `list` (by name: user preset names are their files').
+    files: Vec<(String, std::path::PathBuf)>,
     /// The preset loaded last and the state it loaded (kept: making it takes a scratch
     /// parameter tree, and `modified` compares with it every frame).
     loaded: Option<(Preset, PluginState)>,
-    /// "Save as" open: the name typed so far and, after a refused try, why.
-    saving: Option<(String, Option<String>)>,
+    /// The dialog open, if any.
+    dialog: Option<Dialog>,
+}
+
+/// A dialog of the preset bar: what it does, the name typed so far and, after a refused try,
+/// why.
+struct Dialog {
+    kind: DialogKind,
+    name: String,
+    problem: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum DialogKind {
+    SaveAs,
+    Rename,
+    Delete,
 }
 
 impl Default for PresetBrowser {
@@ -32,8 +50,9 @@ impl Default for PresetBrowser {
         PresetBrowser {
             user_dir: user::dir(),
             list: Vec::new(),
+            files: Vec::new(),
             loaded: None,
-            saving: None,
+            dialog: None,
         }
     }
 }
@@ -43,9 +62,12 @@ impl PresetBrowser {
     /// read are left out; the standalone's `--list-presets` names them).
     pub fn refresh(&mut self) {
         self.list = factory::all();
+        self.files.clear();
         if let Some(dir) = &self.user_dir {
-            self.list
-                .extend(user::list(dir).0.into_iter().map(|(_, p)| p));
+            for (file, preset) in user::list(dir).0 {
+                self.files.push((preset.name.clone(), file));
+                self.list.push(preset);
+            }
         }
     }
 
@@ -103,6 +125,65 @@ impl PresetBrowser {
         user::save(&dir, &preset)?;
         self.refresh();
         self.loaded = Some((preset, state));
+        Ok(())
+    }
+
+    /// The loaded preset's file, if it is a user preset.
+    fn loaded_file(&self) -> Option<std::path::PathBuf> {
+        let loaded = self.loaded_preset().filter(|p| p.category == "User")?;
+        self.files
+            .iter()
+            .find(|(name, _)| *name == loaded.name)
+            .map(|(_, file)| file.clone())
+    }
+
+    /// Write the current settings over the loaded user preset.
+    fn save_over(&mut self, params: &StrataParams) -> Result<(), String> {
+        let (Some(file), Some(loaded)) = (self.loaded_file(), self.loaded_preset()) else {
+            return Err("no user preset is loaded".into());
+        };
+        let state = presets::capture(params);
+        let preset = Preset::from_state(&loaded.name, "User", &state);
+        user::write(&file, &preset)?;
+        self.refresh();
+        self.loaded = Some((preset, state));
+        Ok(())
+    }
+
+    /// Give the loaded user preset a new name (a new file; the old one goes).
+    fn rename(&mut self, name: &str) -> Result<(), String> {
+        let name = name.trim();
+        let (Some(old_file), Some((preset, state)), Some(dir)) =
+            (self.loaded_file(), self.loaded.clone(), self.user_dir.clone())
+        else {
+            return Err("no user preset is loaded".into());
+        };
+        if name.is_empty() {
+            return Err("type a name".into());
+        }
+        let new_file = user::file_for(&dir, name);
+        if new_file.exists() && new_file != old_file {
+            return Err(format!("'{name}' exists already: choose another name"));
+        }
+        let renamed = Preset {
+            name: name.to_string(),
+            ..preset
+        };
+        user::write(&new_file, &renamed)?;
+        if new_file != old_file {
+            user::delete(&old_file)?;
+        }
+        self.refresh();
+        self.loaded = Some((renamed, state));
+        Ok(())
+    }
+
+    /// Delete the loaded user preset's file; the settings stay as they are.
+    fn delete(&mut self) -> Result<(), String> {
+        let file = self.loaded_file().ok_or("no user preset is loaded")?;
+        user::delete(&file)?;
+        self.refresh();
+        self.loaded = None;
         Ok(())
     }
 
@@ -171,6 +252,11 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, browser: &
         None => "Presets".to_string(),
     };
     let mut picked = None;
+    let mut saving_over = false;
+    let mut opened = None;
+    let user_loaded = browser
+        .loaded_file()
+        .and(browser.loaded_preset().map(|p| p.name.clone()));
     let menu = ui.menu_button(RichText::new(label).size(11.0).color(theme::TEXT), |ui| {
         let categories = factory::CATEGORIES.iter().copied().chain(["User"]);
         for category in categories {
@@ -193,9 +279,24 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, browser: &
             });
         }
         ui.separator();
+        let mut open = |kind, name: String| opened = Some((kind, name));
         if ui.button("Save as…").clicked() {
-            browser.saving = Some((String::new(), None));
+            open(DialogKind::SaveAs, String::new());
             ui.close();
+        }
+        if let Some(name) = user_loaded {
+            if ui.button(format!("Save over '{name}'")).clicked() {
+                saving_over = true;
+                ui.close();
+            }
+            if ui.button("Rename…").clicked() {
+                open(DialogKind::Rename, name.clone());
+                ui.close();
+            }
+            if ui.button("Delete…").clicked() {
+                open(DialogKind::Delete, name);
+                ui.close();
+            }
         }
     });
     menu.response.on_hover_text(
@@ -204,25 +305,60 @@ pub fn show(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, browser: &
     if let Some(i) = picked {
         browser.load(i, setter);
     }
-    save_window(ui, params, browser);
+    if let Some((kind, name)) = opened {
+        browser.dialog = Some(Dialog {
+            kind,
+            name,
+            problem: None,
+        });
+    }
+    if saving_over {
+        // A failure here is a file that could not be written: say so where the user looks.
+        if let Err(problem) = browser.save_over(params) {
+            browser.dialog = Some(Dialog {
+                kind: DialogKind::SaveAs,
+                name: String::new(),
+                problem: Some(problem),
+            });
+        }
+    }
+    dialog_window(ui, params, browser);
 }
 
-/// The "Save as" window: a name, Save (Enter) or Cancel (Escape); a refusal says why in it.
-fn save_window(ui: &Ui, params: &StrataParams, browser: &mut PresetBrowser) {
-    let Some((mut name, problem)) = browser.saving.take() else {
+/// The open dialog: a name and Save / Rename (Enter), or the question whether to delete;
+/// Cancel (Escape). A refusal says why in it, and the dialog stays.
+fn dialog_window(ui: &Ui, params: &StrataParams, browser: &mut PresetBrowser) {
+    let Some(mut dialog) = browser.dialog.take() else {
         return;
     };
+    let (title, action) = match dialog.kind {
+        DialogKind::SaveAs => ("Save preset", "Save"),
+        DialogKind::Rename => ("Rename preset", "Rename"),
+        DialogKind::Delete => ("Delete preset", "Delete"),
+    };
     let mut close = false;
-    let mut save = false;
-    egui::Window::new("Save preset")
+    let mut confirm = false;
+    egui::Window::new(title)
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_TOP, egui::Vec2::new(0.0, 60.0))
         .show(ui.ctx(), |ui| {
-            ui.label(RichText::new("Name").size(11.0).color(theme::TEXT_DIM));
-            let field = ui.add(egui::TextEdit::singleline(&mut name).desired_width(220.0));
-            field.request_focus();
-            if let Some(problem) = &problem {
+            if dialog.kind == DialogKind::Delete {
+                ui.label(
+                    RichText::new(format!(
+                        "Delete the preset '{}'? Its file goes; the settings stay.",
+                        dialog.name
+                    ))
+                    .size(12.0)
+                    .color(theme::TEXT),
+                );
+            } else {
+                ui.label(RichText::new("Name").size(11.0).color(theme::TEXT_DIM));
+                let field =
+                    ui.add(egui::TextEdit::singleline(&mut dialog.name).desired_width(220.0));
+                field.request_focus();
+            }
+            if let Some(problem) = &dialog.problem {
                 ui.label(RichText::new(problem).size(11.0).color(theme::CLIP));
             }
             let (enter, escape) = ui.input(|i| {
@@ -232,20 +368,22 @@ fn save_window(ui: &Ui, params: &StrataParams, browser: &mut PresetBrowser) {
                 )
             });
             ui.horizontal(|ui| {
-                save = ui.button("Save").clicked() || enter;
+                confirm = ui.button(action).clicked() || enter;
                 close = ui.button("Cancel").clicked() || escape;
             });
         });
-    if save {
-        match browser.save_as(&name, params) {
+    if confirm {
+        let done = match dialog.kind {
+            DialogKind::SaveAs => browser.save_as(&dialog.name, params),
+            DialogKind::Rename => browser.rename(&dialog.name),
+            DialogKind::Delete => browser.delete(),
+        };
+        match done {
             Ok(()) => close = true,
-            Err(problem) => {
-                browser.saving = Some((name, Some(problem)));
-                return;
-            }
+            Err(problem) => dialog.problem = Some(problem),
         }
     }
     if !close {
-        browser.saving = Some((name, problem));
+        browser.dialog = Some(dialog);
     }
 }
