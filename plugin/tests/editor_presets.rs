@@ -182,7 +182,11 @@ fn a_loaded_user_preset_can_be_saved_over_renamed_and_deleted() {
     set_plain(&h.params, "out_gain", -2.5);
     h.frame(Vec::new());
     menu(&mut h, "My mix *", "Save over 'My mix'");
-    assert!(std::fs::read_to_string(&first).unwrap().contains("\"out_gain\": -2.5"));
+    assert!(
+        std::fs::read_to_string(&first)
+            .unwrap()
+            .contains("\"out_gain\": -2.5")
+    );
     h.frame(Vec::new());
     h.text_rect("My mix");
 
@@ -191,7 +195,11 @@ fn a_loaded_user_preset_can_be_saved_over_renamed_and_deleted() {
     name_and_enter(&mut h, "Vocal take");
     let renamed = dir.join("Vocal take.json");
     assert!(renamed.exists() && !first.exists());
-    assert!(std::fs::read_to_string(&renamed).unwrap().contains("\"name\": \"Vocal take\""));
+    assert!(
+        std::fs::read_to_string(&renamed)
+            .unwrap()
+            .contains("\"name\": \"Vocal take\"")
+    );
     h.text_rect("Vocal take");
 
     // Delete: asked first; the file goes, the settings stay.

@@ -153,9 +153,11 @@ impl PresetBrowser {
     /// Give the loaded user preset a new name (a new file; the old one goes).
     fn rename(&mut self, name: &str) -> Result<(), String> {
         let name = name.trim();
-        let (Some(old_file), Some((preset, state)), Some(dir)) =
-            (self.loaded_file(), self.loaded.clone(), self.user_dir.clone())
-        else {
+        let (Some(old_file), Some((preset, state)), Some(dir)) = (
+            self.loaded_file(),
+            self.loaded.clone(),
+            self.user_dir.clone(),
+        ) else {
             return Err("no user preset is loaded".into());
         };
         if name.is_empty() {
