@@ -88,9 +88,9 @@ fn a_drag_is_one_step_that_undo_and_redo_take_back_and_forth_exactly() {
     assert_eq!(settings(&h.params), after);
 
     // The buttons do the same.
-    h.click(h.text_rect("↶").center());
+    h.click(h.text_rect("Undo").center());
     assert_eq!(settings(&h.params), before);
-    h.click(h.text_rect("↷").center());
+    h.click(h.text_rect("Redo").center());
     assert_eq!(settings(&h.params), after);
 }
 
@@ -139,14 +139,14 @@ fn a_preset_load_is_one_step() {
     h.click(h.text_rect("Low cut 80 Hz").center());
     let loaded = settings(&h.params);
     assert_eq!(plain(&h.params, "eq1_freq"), 80.0);
-    h.click(h.text_rect("↶").center());
+    h.click(h.text_rect("Undo").center());
     assert_eq!(
         settings(&h.params),
         before,
         "every parameter as before the load"
     );
     assert_eq!(plain(&h.params, "eq3_gain"), -4.5);
-    h.click(h.text_rect("↷").center());
+    h.click(h.text_rect("Redo").center());
     assert_eq!(settings(&h.params), loaded);
 }
 
@@ -212,15 +212,15 @@ fn a_and_b_keep_their_own_settings_switch_as_one_step_and_are_saved() {
     let stored_a = slots.other_state().unwrap().unwrap();
     assert_eq!(format!("{:?}", stored_a.params), a, "A's settings saved");
 
-    // Copy B over A (B live: "B→A" writes the other slot, settings unchanged).
-    click_header(&mut h, "B→A");
+    // Copy B over A (B live: "B»A" writes the other slot, settings unchanged).
+    click_header(&mut h, "B»A");
     assert_eq!(settings(&h.params), b);
     click_header(&mut h, "A");
     assert_eq!(settings(&h.params), b, "A is now B's copy");
-    // And "B→A" while A is live loads B's settings over A: one undoable step.
+    // And "B»A" while A is live loads B's settings over A: one undoable step.
     gesture(&h, "eq2_gain", 6.0);
     let edited_a = settings(&h.params);
-    click_header(&mut h, "B→A");
+    click_header(&mut h, "B»A");
     assert_eq!(settings(&h.params), b);
     undo_key(&mut h);
     assert_eq!(settings(&h.params), edited_a);

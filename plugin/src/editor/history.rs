@@ -266,7 +266,7 @@ pub fn buttons(ui: &mut Ui, history: &History) {
     let undo = ui
         .add_enabled(
             history.can_undo(),
-            egui::Button::new(RichText::new("↶").size(13.0)),
+            egui::Button::new(RichText::new("Undo").size(11.0)),
         )
         .on_hover_text("Undo the last change (Ctrl+Z)")
         .on_disabled_hover_text("Nothing to undo");
@@ -276,7 +276,7 @@ pub fn buttons(ui: &mut Ui, history: &History) {
     let redo = ui
         .add_enabled(
             history.can_redo(),
-            egui::Button::new(RichText::new("↷").size(13.0)),
+            egui::Button::new(RichText::new("Redo").size(11.0)),
         )
         .on_hover_text("Redo what was undone (Ctrl+Shift+Z)")
         .on_disabled_hover_text("Nothing to redo");
@@ -313,7 +313,7 @@ pub fn ab_buttons(ui: &mut Ui, history: &History, params: &StrataParams) {
     for (from, to) in [(Slot::A, Slot::B), (Slot::B, Slot::A)] {
         let outward = from == active;
         let enabled = outward || !other_empty;
-        let label = format!("{}→{}", from.letter(), to.letter());
+        let label = format!("{}»{}", from.letter(), to.letter());
         let hover = format!("Copy {}'s settings over {}'s", from.letter(), to.letter());
         if ui
             .add_enabled(enabled, egui::Button::new(RichText::new(label).size(11.0)))
