@@ -199,13 +199,7 @@ fn drawn_curves_equal_the_measured_response() {
 /// a refused one keeps the old value and the field open.
 #[test]
 fn typed_values_in_every_promised_form_reach_the_parameter() {
-    let key = |key| Event::Key {
-        key,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: Modifiers::NONE,
-    };
+    let key = |key| common::editor::key_press(key, Modifiers::NONE);
     // (parameter id, text, plain value it must give)
     let cases: [(&str, &str, Option<f32>); 11] = [
         ("eq4_freq", "2k", Some(2000.0)),

@@ -161,13 +161,10 @@ fn any_edit_of_a_band_that_is_off_switches_it_on() {
     h.frame(Vec::new());
     h.click(h.text_rect("3.50 kHz").center());
     h.frame(vec![Event::Text("2k".into())]);
-    h.frame(vec![Event::Key {
-        key: egui::Key::Enter,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::NONE,
-    }]);
+    h.frame(vec![common::editor::key_press(
+        egui::Key::Enter,
+        egui::Modifiers::NONE,
+    )]);
     h.frame(Vec::new());
     assert!((plain(&h.params, "eq6_freq") - 2000.0).abs() < 1.0);
     assert_eq!(plain(&h.params, "eq6_on"), 1.0, "typed value");

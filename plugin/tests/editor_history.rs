@@ -11,7 +11,7 @@ use strata::presets::{self, ab::Slot};
 #[allow(dead_code)]
 mod common;
 
-use common::editor::{Harness, param, plain, set_plain};
+use common::editor::{Harness, key_press, param, plain, set_plain};
 
 /// Every parameter's value, comparable.
 fn settings(params: &StrataParams) -> String {
@@ -25,14 +25,11 @@ fn key(h: &mut Harness, shift: bool) {
         shift,
         ..Default::default()
     };
-    let event = |pressed| Event::Key {
-        key: Key::Z,
-        physical_key: None,
-        pressed,
-        repeat: false,
-        modifiers,
-    };
-    h.frame(vec![event(true), event(false)]);
+    let mut up = key_press(Key::Z, modifiers);
+    if let Event::Key { pressed, .. } = &mut up {
+        *pressed = false;
+    }
+    h.frame(vec![key_press(Key::Z, modifiers), up]);
     h.frame(Vec::new());
 }
 

@@ -9,7 +9,7 @@ use strata::presets::factory;
 #[allow(dead_code)]
 mod common;
 
-use common::editor::{Harness, plain, set_plain};
+use common::editor::{Harness, key_press, plain, set_plain};
 
 #[test]
 fn a_preset_from_the_menu_loads_whole_and_shows_its_name_and_changes() {
@@ -89,13 +89,7 @@ fn save_as_writes_a_user_preset_and_never_overwrites_one() {
     let mut h = Harness::new();
     h.model.presets.user_dir = Some(dir.clone());
     set_plain(&h.params, "out_gain", -4.0);
-    let key = |key| Event::Key {
-        key,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::NONE,
-    };
+    let key = |key| key_press(key, egui::Modifiers::NONE);
     let save_as = |h: &mut Harness, name: &str| {
         h.frame(Vec::new());
         h.click(
@@ -144,13 +138,7 @@ fn a_loaded_user_preset_can_be_saved_over_renamed_and_deleted() {
     let _ = std::fs::remove_dir_all(&dir);
     let mut h = Harness::new();
     h.model.presets.user_dir = Some(dir.clone());
-    let key = |key| Event::Key {
-        key,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers: egui::Modifiers::NONE,
-    };
+    let key = |key| key_press(key, egui::Modifiers::NONE);
     // Open the preset menu (labelled with whatever is loaded) and pick `item`.
     let menu = |h: &mut Harness, label: &str, item: &str| {
         h.frame(Vec::new());
@@ -159,13 +147,7 @@ fn a_loaded_user_preset_can_be_saved_over_renamed_and_deleted() {
     };
     // Replace the dialog's name with `name` and confirm.
     let name_and_enter = |h: &mut Harness, name: &str| {
-        let select_all = Event::Key {
-            key: egui::Key::A,
-            physical_key: None,
-            pressed: true,
-            repeat: false,
-            modifiers: egui::Modifiers::COMMAND,
-        };
+        let select_all = key_press(egui::Key::A, egui::Modifiers::COMMAND);
         h.frame(vec![select_all, Event::Text(name.into())]);
         h.frame(vec![key(egui::Key::Enter)]);
         h.frame(Vec::new());

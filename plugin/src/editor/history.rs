@@ -263,24 +263,26 @@ pub fn buttons(ui: &mut Ui, history: &History) {
         let redo = ui.input_mut(|i| i.consume_shortcut(&REDO));
         (ui.input_mut(|i| i.consume_shortcut(&UNDO)), redo)
     };
-    let undo = ui
-        .add_enabled(
-            history.can_undo(),
-            egui::Button::new(RichText::new("Undo").size(11.0)),
-        )
-        .on_hover_text("Undo the last change (Ctrl+Z)")
-        .on_disabled_hover_text("Nothing to undo");
-    if undo.clicked() || undo_key {
+    let button = |ui: &mut Ui, enabled, label, hover, nothing| {
+        ui.add_enabled(enabled, egui::Button::new(RichText::new(label).size(11.0)))
+            .on_hover_text(hover)
+            .on_disabled_hover_text(nothing)
+            .clicked()
+    };
+    let undo = history.can_undo();
+    if button(
+        ui,
+        undo,
+        "Undo",
+        "Undo the last change (Ctrl+Z)",
+        "Nothing to undo",
+    ) || undo_key
+    {
         history.undo();
     }
-    let redo = ui
-        .add_enabled(
-            history.can_redo(),
-            egui::Button::new(RichText::new("Redo").size(11.0)),
-        )
-        .on_hover_text("Redo what was undone (Ctrl+Shift+Z)")
-        .on_disabled_hover_text("Nothing to redo");
-    if redo.clicked() || redo_key {
+    let redo = history.can_redo();
+    let redo_hover = "Redo what was undone (Ctrl+Shift+Z)";
+    if button(ui, redo, "Redo", redo_hover, "Nothing to redo") || redo_key {
         history.redo();
     }
 }

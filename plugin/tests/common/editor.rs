@@ -309,3 +309,14 @@ pub fn plain(params: &StrataParams, id: &str) -> f32 {
     // SAFETY: as in `set_plain`.
     unsafe { param(params, id).unmodulated_plain_value() }
 }
+
+/// A key going down with `modifiers` held.
+pub fn key_press(key: egui::Key, modifiers: Modifiers) -> Event {
+    Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers,
+    }
+}
