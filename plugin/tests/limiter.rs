@@ -288,3 +288,45 @@ fn loud_steady_tone_is_held_at_the_ceiling() {
     // A steady tone settles right at the ceiling (a limiter, not a compressor).
     assert!((peak + 3.0).abs() < 0.1, "steady peak {peak:.3} dB");
 }
+
+#[test]
+fn switched_off_it_only_delays_and_switched_on_it_limits_after_its_fade() {
+    let rate = 48_000.0;
+    let on = LimiterSettings {
+        enabled: true,
+        ceiling_db: -6.0,
+        ..LimiterSettings::default()
+    };
+    let off = LimiterSettings {
+        enabled: false,
+        ..on
+    };
+    let latency = latency_samples(on.lookahead_ms, rate);
+    // A 997 Hz sine at 0 dBFS: 6 dB over the ceiling.
+    let x: Vec<[f64; 2]> = (0..rate as usize)
+        .map(|i| [(2.0 * PI * 997.0 * i as f64 / rate).sin(); 2])
+        .collect();
+    let mut limiter = Limiter::new(rate, &off);
+    let mut y = x.clone();
+    // Off for 0.25 s, on for 0.5 s, off again: blocks of 480 frames.
+    for (b, block) in y.chunks_mut(480).enumerate() {
+        let settings = if (25..75).contains(&b) { on } else { off };
+        limiter.set(&settings);
+        limiter.process_block(block);
+    }
+    let delayed = |i: usize| if i >= latency { x[i - latency][0] } else { 0.0 };
+    // Off: exactly the delayed input, before and after (the delay never stopped).
+    for i in (0..12_000).chain(36_000 + 480 + 1_000..48_000) {
+        assert_eq!(y[i][0], delayed(i), "sample {i}");
+    }
+    // On, once the 10 ms fade and the lookahead have passed: held under the ceiling.
+    let settled = &y[12_000 + 480 + latency..36_000];
+    let peak_db = 20.0
+        * settled
+            .iter()
+            .map(|f| f[0].abs())
+            .fold(0.0, f64::max)
+            .log10();
+    println!("switched on: sample peak {peak_db:.3} dBFS (ceiling -6)");
+    assert!(peak_db <= -6.0 + 1e-6 && peak_db > -6.3, "{peak_db}");
+}

@@ -7,7 +7,9 @@
 //! held minimum reaches the requirement exactly when the peak is played, so the attack is a
 //! smooth ramp that never lets a peak through. The audio is delayed to line up:
 //! latency = interpolator delay + lookahead − 1 samples, the same whether the limiter is on or
-//! off, so switching it never moves the audio in time.
+//! off, so switching it never moves the audio in time. While off (its fade silent) only the
+//! delay line runs; the detector and the gain rest and start clean when it is switched on,
+//! under the fade-in.
 
 pub mod detector;
 
@@ -89,6 +91,8 @@ pub struct Limiter {
     fade: Fade,
     /// Apply the next block's on/off state without a fade.
     snap: bool,
+    /// Off and resting: only the delay line ran in the last block.
+    resting: bool,
     block_min_gain: f64,
 }
 
@@ -115,6 +119,7 @@ impl Limiter {
             delay_pos: 0,
             fade: Fade::new(FADE_MS * sample_rate / 1000.0),
             snap: false,
+            resting: false,
             block_min_gain: 1.0,
         };
         limiter.configure(settings.lookahead_ms);
@@ -141,6 +146,13 @@ impl Limiter {
     }
 
     pub fn reset(&mut self) {
+        self.rest();
+        self.delay.fill([0.0; 2]);
+        self.delay_pos = 0;
+    }
+
+    /// Detector and gain back to their clean state (the audio's delay line keeps running).
+    fn rest(&mut self) {
         self.detector.reset();
         self.previous_peak = 0.0;
         self.envelope = 1.0;
@@ -149,8 +161,20 @@ impl Limiter {
         self.average_pos = 0;
         self.average_sum = self.lookahead as f64;
         self.since_resum = 0;
-        self.delay.fill([0.0; 2]);
-        self.delay_pos = 0;
+    }
+
+    /// Only the delay: the block comes out `latency_samples()` later, unchanged.
+    fn delay_only(&mut self, frames: &mut [[f64; 2]]) {
+        let len = self.latency_samples();
+        if len == 0 {
+            return;
+        }
+        for frame in frames {
+            let delayed = self.delay[self.delay_pos];
+            self.delay[self.delay_pos] = *frame;
+            self.delay_pos = wrap(self.delay_pos + 1, len);
+            *frame = delayed;
+        }
     }
 
     /// New settings for the next block. A different lookahead (in samples) changes the
@@ -189,7 +213,6 @@ impl Limiter {
             self.delay_pos = wrap(self.delay_pos + 1, delay_len);
             d
         };
-        // The gain is followed even while off, so switching on is right from the start.
         let fade = if self.fade.is_silent() {
             0.0
         } else {
@@ -248,6 +271,17 @@ impl Limiter {
         if std::mem::take(&mut self.snap) {
             self.fade.finish();
         }
+        if self.fade.is_silent() {
+            // Off: nothing to compute but the latency.
+            if !self.resting {
+                self.rest();
+                self.resting = true;
+            }
+            self.delay_only(frames);
+            self.block_min_gain = 1.0;
+            return;
+        }
+        self.resting = false;
         let ceiling = fastmath::amplitude(s.ceiling_db);
         let mut block_min: f64 = 1.0;
         for chunk in frames.chunks_mut(CHUNK) {
