@@ -99,6 +99,28 @@ impl Chain {
         self.limiter.latency_samples() as u32
     }
 
+    /// How long the output may go on after the input falls silent, in samples: the latency,
+    /// the EQ's ringing, the dynamics' recovery (ten release times: what gain reduction is
+    /// left is then under 0.001 dB of any future signal) and a bypass fade under way. A host
+    /// may stop calling the plugin once the input has been silent this long; it then resumes
+    /// exactly as if it had kept running.
+    pub fn tail_samples(&self) -> u32 {
+        let mut seconds = self.eq.ring_seconds();
+        let comp = self.compressor.settings();
+        if comp.enabled || self.compressor.gain_reduction_db() > 0.0 {
+            seconds += 10.0 * (comp.attack_ms + comp.release_ms) / 1000.0;
+        }
+        let limiter = self.limiter.settings();
+        if limiter.enabled || self.limiter.min_gain() < 1.0 {
+            seconds += 10.0 * limiter.release_ms / 1000.0;
+        }
+        if self.bypass.is_moving() {
+            seconds += BYPASS_FADE_MS / 1000.0;
+        }
+        let tail = self.latency_samples() as f64 + (seconds * self.sample_rate).ceil();
+        tail.min(u32::MAX as f64) as u32
+    }
+
     pub fn sample_rate(&self) -> f64 {
         self.sample_rate
     }

@@ -207,7 +207,10 @@ impl Plugin for Strata {
             }
             start += len;
         }
-        ProcessStatus::Normal
+        // Once the input has been silent this long, the host may stop calling (CLAP
+        // `CLAP_PROCESS_TAIL` with the tail extension: vendor/PATCHES.md, 10; VST3
+        // `getTailSamples`).
+        ProcessStatus::Tail(self.chain.tail_samples())
     }
 }
 

@@ -79,3 +79,68 @@ fn neutral_chain_nulls_against_bypass() {
         "bypass vs neutral processing: {residual_db} dB"
     );
 }
+
+/// A host may stop calling the plugin once its input has been silent for the reported tail.
+/// Whatever was ringing or recovering must be over by then: the strip resumes as if it had
+/// kept running through the whole silence.
+#[test]
+fn after_its_tail_of_silence_the_strip_resumes_as_if_it_had_run_on() {
+    let rate = 48_000.0;
+    let strip = || {
+        let mut s = EmbeddedStrata::new(rate, BLOCK, 2);
+        for (id, v) in [
+            // A resonant low bell rings longest; a slow compressor recovers longest.
+            ("eq1_on", "On"),
+            ("eq1_type", "Bell"),
+            ("eq1_freq", "30"),
+            ("eq1_gain", "12"),
+            ("eq1_q", "10"),
+            ("comp_on", "On"),
+            ("comp_thresh", "-30"),
+            ("comp_ratio", "8"),
+            ("comp_release", "800"),
+            ("lim_on", "On"),
+        ] {
+            s.set_param_text(id, v).unwrap();
+        }
+        s
+    };
+    let burst = noise(48_000, 7, 0.7);
+    let tone: Vec<f32> = (0..24_000)
+        .map(|i| 0.05 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 48_000.0).sin())
+        .collect();
+    let mut slept = strip();
+    run(&mut slept, &burst, &burst);
+    let tail = slept.tail_samples() as usize;
+    let latency = slept.latency_samples() as usize;
+    let silence = |len: usize| vec![0.0f32; len.div_ceil(BLOCK) * BLOCK];
+    // The host lets `tail` samples of silence through, then stops calling until sound returns.
+    run(&mut slept, &silence(tail), &silence(tail));
+    let (resumed, _) = run(&mut slept, &tone, &tone);
+    // The same strip kept running through five more seconds of silence.
+    let mut awake = strip();
+    run(&mut awake, &burst, &burst);
+    run(
+        &mut awake,
+        &silence(tail + 240_000),
+        &silence(tail + 240_000),
+    );
+    let (kept, _) = run(&mut awake, &tone, &tone);
+    let worst = resumed
+        .iter()
+        .zip(&kept)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    let worst_db = 20.0 * (worst / 0.05).log10();
+    println!(
+        "tail {tail} samples ({:.2} s, latency {latency}); resumed vs kept running: {worst_db:.1} dB \
+         re the tone",
+        tail as f32 / rate
+    );
+    assert!(tail > latency && tail < 30 * 48_000, "{tail}");
+    assert!(worst_db < -80.0, "{worst_db:.1} dB");
+    // And the default strip (everything off) has only its latency as tail.
+    let mut plain = EmbeddedStrata::new(rate, BLOCK, 2);
+    run(&mut plain, &burst, &burst);
+    assert_eq!(plain.tail_samples(), plain.latency_samples());
+}

@@ -216,12 +216,13 @@ fn validate(dir: &Path) -> Result<()> {
             logs.display()
         )
     })?;
-    require_preset_discovery(&logs.join("clap.json"))
+    require_skippable_tests(&logs.join("clap.json"))
 }
 
-/// The validator skips its preset-discovery tests for a plugin without presets: require them
-/// to have run and passed, so losing preset discovery fails the build.
-fn require_preset_discovery(results: &Path) -> Result<()> {
+/// clap-validator passes some tests without checking anything when a plugin lacks what they
+/// test (preset discovery; a plugin that never sleeps): require those to have run for real, so
+/// losing preset discovery or the silence tail fails the build.
+fn require_skippable_tests(results: &Path) -> Result<()> {
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(results)?)?;
     let results = json["results"]
         .as_array()
@@ -240,7 +241,20 @@ fn require_preset_discovery(results: &Path) -> Result<()> {
             bail!("clap-validator {test}: {status} (preset discovery must be tested)");
         }
     }
-    println!("clap-validator preset discovery: crawl, descriptor consistency and load passed");
+    let sleep = results
+        .iter()
+        .find(|r| r["test"]["plugin-instance"]["test"] == "process-sleep-process-status")
+        .context("clap-validator ran no process-sleep-process-status")?;
+    if sleep["status"]["code"] != "success" || !sleep["status"]["details"].is_null() {
+        bail!(
+            "clap-validator process-sleep-process-status: {} (the plugin must let the host sleep it)",
+            sleep["status"]
+        );
+    }
+    println!(
+        "clap-validator: preset discovery (crawl, descriptor consistency, load) passed; \
+         process-sleep-process-status passed with the plugin asleep after its tail"
+    );
     Ok(())
 }
 

@@ -60,6 +60,8 @@ pub struct EmbeddedStrata {
     max_block: usize,
     channels: usize,
     latency: Arc<AtomicU32>,
+    /// The tail the plugin reported with its last block (samples).
+    tail: u32,
     transport: Transport,
     buffer: Buffer<'static>,
     /// The editor's parameter changes, applied before each block.
@@ -80,6 +82,7 @@ impl EmbeddedStrata {
             max_block: max_block.max(1),
             channels: channels.clamp(1, 2),
             latency: Arc::new(AtomicU32::new(0)),
+            tail: 0,
             transport: Transport::new(sample_rate),
             buffer: Buffer::default(),
             gui_queue: None,
@@ -169,6 +172,12 @@ impl EmbeddedStrata {
     /// Latency the plugin reports, in samples.
     pub fn latency_samples(&self) -> u32 {
         self.latency.load(Ordering::Relaxed)
+    }
+
+    /// How long the output may go on after the input falls silent, as the plugin reported it
+    /// with its last block (samples).
+    pub fn tail_samples(&self) -> u32 {
+        self.tail
     }
 
     /// Every parameter's stable id, in the plugin's order.
@@ -275,8 +284,12 @@ impl EmbeddedStrata {
             latency: &self.latency,
             transport: &self.transport,
         };
-        self.plugin
-            .process(&mut self.buffer, &mut aux, &mut context);
+        if let ProcessStatus::Tail(tail) =
+            self.plugin
+                .process(&mut self.buffer, &mut aux, &mut context)
+        {
+            self.tail = tail;
+        }
         // SAFETY: as above; no slice outlives the call.
         unsafe { self.buffer.set_slices(0, |slices| slices.clear()) };
     }

@@ -93,6 +93,24 @@ impl Equalizer {
     }
 
     /// Apply the next block's settings at once, without fading bands in or out.
+    /// How long the enabled bands ring after their input stops, in seconds: until a
+    /// resonance of quality `Q` at `f` has decayed by 120 dB (its envelope falls as
+    /// e^(−πft/Q): t = ln(10⁶)·Q/(πf)). Cuts count with the highest section Q of the steepest
+    /// slope (a 48 dB/oct Butterworth: 2.56); nothing rings under Q 0.71.
+    pub fn ring_seconds(&self) -> f64 {
+        self.settings
+            .iter()
+            .filter(|b| b.enabled)
+            .map(|b| {
+                let q = match b.shape {
+                    Shape::LowCut | Shape::HighCut => 2.57,
+                    _ => b.q.max(0.71),
+                };
+                (1e6f64).ln() * q / (std::f64::consts::PI * b.freq_hz.max(1.0))
+            })
+            .fold(0.0, f64::max)
+    }
+
     pub fn snap_next_block(&mut self) {
         self.snap = true;
     }

@@ -202,6 +202,10 @@ impl Compressor {
     }
 
     /// The largest gain reduction of the last block, in dB (≥ 0).
+    pub fn settings(&self) -> &CompressorSettings {
+        &self.settings
+    }
+
     pub fn gain_reduction_db(&self) -> f64 {
         self.block_reduction_db
     }

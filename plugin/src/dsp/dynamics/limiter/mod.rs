@@ -258,6 +258,10 @@ impl Limiter {
     }
 
     /// The smallest gain applied in the last block (1 = no limiting, and always 1 when off).
+    pub fn settings(&self) -> &LimiterSettings {
+        &self.settings
+    }
+
     pub fn min_gain(&self) -> f64 {
         self.block_min_gain
     }

@@ -64,7 +64,7 @@ use clap_sys::host::clap_host;
 use clap_sys::id::{CLAP_INVALID_ID, clap_id};
 use clap_sys::plugin::clap_plugin;
 use clap_sys::process::{
-    CLAP_PROCESS_CONTINUE, CLAP_PROCESS_CONTINUE_IF_NOT_QUIET, CLAP_PROCESS_ERROR, clap_process,
+    CLAP_PROCESS_CONTINUE, CLAP_PROCESS_CONTINUE_IF_NOT_QUIET, CLAP_PROCESS_ERROR, CLAP_PROCESS_TAIL, clap_process,
     clap_process_status,
 };
 use clap_sys::stream::{clap_istream, clap_ostream};
@@ -2243,7 +2243,9 @@ impl<P: ClapPlugin> Wrapper<P> {
                         return CLAP_PROCESS_ERROR;
                     }
                     ProcessStatus::Normal => CLAP_PROCESS_CONTINUE_IF_NOT_QUIET,
-                    ProcessStatus::Tail(_) => CLAP_PROCESS_CONTINUE,
+                    // PATCHES.md, 10: "go on for the tail extension's length of silence",
+                    // not "keep processing forever", so hosts can let the plugin sleep.
+                    ProcessStatus::Tail(_) => CLAP_PROCESS_TAIL,
                     ProcessStatus::KeepAlive => CLAP_PROCESS_CONTINUE,
                 };
 
