@@ -1,4 +1,4 @@
-//! Sample peak and RMS (300 ms window) per channel.
+//! RMS (300 ms window) per channel, from sub-block sums of squares (`sums.rs`).
 
 use super::window::WindowRing;
 
@@ -7,8 +7,6 @@ const RMS_SUBS: usize = 30;
 
 #[derive(Debug, Clone)]
 pub struct Level {
-    /// Sum of squares of the current sub-block, per channel.
-    squares: [f64; 2],
     subs: WindowRing<[f64; 2]>,
     rms: [f64; 2],
 }
@@ -17,33 +15,17 @@ impl Level {
     /// Allocates: create it outside the audio thread.
     pub fn new(sub_block: u32) -> Level {
         Level {
-            squares: [0.0; 2],
             subs: WindowRing::new(RMS_SUBS, sub_block),
             rms: [0.0; 2],
         }
     }
 
-    /// Add `frames` to the current sub-block; returns their sample peak per channel.
+    /// Close the current sub-block of `samples` samples whose sums of squares per channel
+    /// are `squares`.
     ///
     /// Runs on the audio thread: must not allocate or block.
-    pub fn accumulate(&mut self, frames: &[[f64; 2]]) -> [f64; 2] {
-        let mut peak = [0.0f64; 2];
-        let mut squares = self.squares;
-        for f in frames {
-            for ch in 0..2 {
-                peak[ch] = peak[ch].max(f[ch].abs());
-                squares[ch] += f[ch] * f[ch];
-            }
-        }
-        self.squares = squares;
-        peak
-    }
-
-    /// Close the current sub-block of `samples` samples.
-    ///
-    /// Runs on the audio thread: must not allocate or block.
-    pub fn end_sub_block(&mut self, samples: u32) {
-        self.subs.push(std::mem::take(&mut self.squares), samples);
+    pub fn end_sub_block(&mut self, squares: [f64; 2], samples: u32) {
+        self.subs.push(squares, samples);
         let (sum, count) = self.subs.window(RMS_SUBS);
         self.rms = sum.map(|s| (s / count.max(1) as f64).sqrt());
     }
@@ -54,7 +36,6 @@ impl Level {
     }
 
     pub fn reset(&mut self) {
-        self.squares = [0.0; 2];
         self.subs.clear();
         self.rms = [0.0; 2];
     }

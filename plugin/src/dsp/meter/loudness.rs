@@ -4,8 +4,9 @@
 //! (short-term values every 100 ms since the reset).
 
 use super::histogram::{Histogram, loudness_of};
+use super::sums::ChannelSums;
 use super::window::WindowRing;
-use crate::dsp::blocks::section::{Coefs, Section};
+use crate::dsp::blocks::section::Coefs;
 
 /// Sub-blocks per window and per hop.
 const MOMENTARY_SUBS: usize = 40;
@@ -57,22 +58,17 @@ pub struct LoudnessReadings {
     pub short_term_max_lufs: f64,
 }
 
-/// K-weighting of a stereo stream and its sum of squares per channel, per sub-block.
+/// K-weighting of a stereo stream and its sum of squares per channel, per sub-block (the
+/// meters run four channels at once through the same kernel: `sums.rs`).
 #[derive(Debug, Clone)]
 pub struct KWeighting {
-    filters: [Section; 2],
-    acc: [f64; 2],
+    sums: ChannelSums<2>,
 }
 
 impl KWeighting {
     pub fn new(sample_rate: f64) -> KWeighting {
-        let mut filters = [Section::default(); 2];
-        for (f, c) in filters.iter_mut().zip(k_weighting(sample_rate)) {
-            f.set(c);
-        }
         KWeighting {
-            filters,
-            acc: [0.0; 2],
+            sums: ChannelSums::new(sample_rate),
         }
     }
 
@@ -80,26 +76,17 @@ impl KWeighting {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn accumulate(&mut self, frames: &[[f64; 2]]) {
-        let [shelf, high_pass] = &mut self.filters;
-        let mut acc = self.acc;
-        for f in frames {
-            let y = high_pass.tick(shelf.tick(*f));
-            acc[0] += y[0] * y[0];
-            acc[1] += y[1] * y[1];
-        }
-        self.acc = acc;
+        self.sums.accumulate(frames.len(), |i| frames[i]);
     }
 
     /// The sub-block's K-weighted sums of squares per channel; starts the next sub-block.
     pub fn take(&mut self) -> [f64; 2] {
-        std::mem::take(&mut self.acc)
+        self.sums.take_peaks();
+        self.sums.take_sums().1
     }
 
     pub fn reset(&mut self) {
-        for f in &mut self.filters {
-            f.reset();
-        }
-        self.acc = [0.0; 2];
+        self.sums.reset();
     }
 }
 
@@ -194,32 +181,27 @@ impl LoudnessStats {
 }
 
 /// Loudness of a mono or stereo stream (left and right weigh 1, as BS.1770 has them).
+/// Loudness statistics of one metering point from its channels' K-weighted sums.
 #[derive(Debug, Clone)]
 pub struct Loudness {
-    weighting: KWeighting,
-    /// Channels that count: 1 (mono; the second is a copy) or 2.
     channels: usize,
     stats: LoudnessStats,
 }
 
 impl Loudness {
-    /// Allocates: create it outside the audio thread.
-    pub fn new(sample_rate: f64, channels: usize, sub_block: u32) -> Loudness {
+    pub fn new(channels: usize, sub_block: u32) -> Loudness {
         Loudness {
-            weighting: KWeighting::new(sample_rate),
             channels: channels.clamp(1, 2),
             stats: LoudnessStats::new(sub_block),
         }
     }
 
+    /// Close a sub-block of `samples` samples whose K-weighted sums of squares per channel
+    /// are `weighted`.
+    ///
     /// Runs on the audio thread: must not allocate or block.
-    pub fn accumulate(&mut self, frames: &[[f64; 2]]) {
-        self.weighting.accumulate(frames);
-    }
-
-    /// Runs on the audio thread: must not allocate or block.
-    pub fn end_sub_block(&mut self, samples: u32) {
-        let [l, r] = self.weighting.take();
+    pub fn end_sub_block(&mut self, weighted: [f64; 2], samples: u32) {
+        let [l, r] = weighted;
         let energy = if self.channels == 1 { l } else { l + r };
         self.stats.end_sub_block(energy, samples);
     }
@@ -228,7 +210,6 @@ impl Loudness {
         self.stats.readings()
     }
 
-    /// Runs on the audio thread: must not allocate or block.
     pub fn reset_statistics(&mut self) {
         self.stats.reset_statistics();
     }
@@ -237,6 +218,7 @@ impl Loudness {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dsp::blocks::section::Section;
     use strata_test_support::response::dtft_db;
 
     /// BS.1770-4 Table 1 and 2: the 48 kHz coefficients.

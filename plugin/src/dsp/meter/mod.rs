@@ -12,11 +12,13 @@
 pub mod histogram;
 pub mod level;
 pub mod loudness;
+pub mod sums;
 pub mod true_peak;
 pub mod window;
 
 use level::Level;
 use loudness::Loudness;
+use sums::ChannelSums;
 use true_peak::TruePeakMeter;
 
 /// Sub-blocks per second.
@@ -155,29 +157,28 @@ struct Point {
 }
 
 impl Point {
-    fn new(sample_rate: f64, channels: usize, sub_block: u32) -> Point {
+    fn new(channels: usize, sub_block: u32) -> Point {
         Point {
             level: Level::new(sub_block),
             true_peak: TruePeakMeter::default(),
-            loudness: Loudness::new(sample_rate, channels, sub_block),
+            loudness: Loudness::new(channels, sub_block),
             peaks: Carried::default(),
             true_peak_max: 0.0,
         }
     }
 
-    fn accumulate(&mut self, frames: &[[f64; 2]]) {
-        let [p0, p1] = self.level.accumulate(frames);
+    /// `frames` and their sample peaks per channel.
+    fn accumulate(&mut self, frames: &[[f64; 2]], [p0, p1]: [f64; 2]) {
         let [t0, t1] = self.true_peak.process(frames).map(f64::from);
         // Never below the sample peak (single-precision filtering could dip a hair under).
         let (t0, t1) = (t0.max(p0), t1.max(p1));
         self.peaks.add([p0, p1, t0, t1]);
         self.true_peak_max = self.true_peak_max.max(t0.max(t1));
-        self.loudness.accumulate(frames);
     }
 
-    fn end_sub_block(&mut self, samples: u32) {
-        self.level.end_sub_block(samples);
-        self.loudness.end_sub_block(samples);
+    fn end_sub_block(&mut self, squares: [f64; 2], weighted: [f64; 2], samples: u32) {
+        self.level.end_sub_block(squares, samples);
+        self.loudness.end_sub_block(weighted, samples);
     }
 
     fn readings(&mut self, read: bool) -> PointReadings {
@@ -210,6 +211,8 @@ pub struct Meters {
     enabled: bool,
     input: Point,
     output: Point,
+    /// Peaks and sums of both points' channels: input left, right, output left, right.
+    sums: ChannelSums<4>,
     /// Compressor and limiter gain reduction (dB) and compressor detector level (linear).
     dynamics: Carried<3>,
     /// The current sub-block: its index, length and samples so far.
@@ -231,8 +234,9 @@ impl Meters {
         let mut m = Meters {
             sample_rate,
             enabled: true,
-            input: Point::new(sample_rate, channels, nominal),
-            output: Point::new(sample_rate, channels, nominal),
+            input: Point::new(channels, nominal),
+            output: Point::new(channels, nominal),
+            sums: ChannelSums::new(sample_rate),
             dynamics: Carried::default(),
             sub_index: 0,
             sub_len: 0,
@@ -269,14 +273,19 @@ impl Meters {
         let mut i = 0;
         while i < n {
             let take = (n - i).min((self.sub_len - self.sub_filled) as usize);
-            self.input.accumulate(&input[i..i + take]);
-            self.output.accumulate(&output[i..i + take]);
+            let (x, y) = (&input[i..i + take], &output[i..i + take]);
+            self.sums
+                .accumulate(take, |k| [x[k][0], x[k][1], y[k][0], y[k][1]]);
+            let [p0, p1, p2, p3] = self.sums.take_peaks();
+            self.input.accumulate(x, [p0, p1]);
+            self.output.accumulate(y, [p2, p3]);
             i += take;
             self.position += take as u64;
             self.sub_filled += take as u32;
             if self.sub_filled == self.sub_len {
-                self.input.end_sub_block(self.sub_len);
-                self.output.end_sub_block(self.sub_len);
+                let ([s0, s1, s2, s3], [w0, w1, w2, w3]) = self.sums.take_sums();
+                self.input.end_sub_block([s0, s1], [w0, w1], self.sub_len);
+                self.output.end_sub_block([s2, s3], [w2, w3], self.sub_len);
                 self.sub_index += 1;
                 self.sub_len = self.sub_block_len(self.sub_index);
                 self.sub_filled = 0;

@@ -11,7 +11,8 @@
 //! 64-frame chunks (channel-planar, single precision) and the filter runs as a block
 //! convolution over each: with AVX2, 64 outputs of a phase sit in eight registers while the
 //! taps stream past. A reading therefore lags the signal by less than a chunk (1.5 ms at
-//! 44.1 kHz).
+//! 44.1 kHz). The windowed sinc is centred on a sample, so its phase 0 is the samples
+//! themselves (delayed): their peak is taken directly and only phases 1–3 are filtered.
 
 use crate::dsp::blocks::kaiser::kaiser_sinc_phases;
 use crate::dsp::blocks::simd::Isa;
@@ -91,7 +92,7 @@ fn chunk_peak(isa: Isa, phases: &[[f32; TAPS]; PHASES], x: &[f32; SPAN]) -> f32 
     max_abs_into(&mut lanes, &x[TAPS - 1..]);
     #[cfg(target_arch = "x86_64")]
     if isa.avx2_fma() {
-        for phase in phases {
+        for phase in &phases[1..] {
             // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
             let y = unsafe { convolve_avx2(phase, x) };
             max_abs_into(&mut lanes, &y);
@@ -104,7 +105,7 @@ fn chunk_peak(isa: Isa, phases: &[[f32; TAPS]; PHASES], x: &[f32; SPAN]) -> f32 
 fn chunk_peak_portable(phases: &[[f32; TAPS]; PHASES], x: &[f32; SPAN]) -> f32 {
     let mut lanes = [0.0f32; 8];
     max_abs_into(&mut lanes, &x[TAPS - 1..]);
-    for phase in phases {
+    for phase in &phases[1..] {
         let mut y = [0.0f32; CHUNK];
         for (j, &h) in phase.iter().enumerate() {
             let from = TAPS - 1 - j;
@@ -216,6 +217,15 @@ mod tests {
                 "meter true peak on {isa:?} ran the {kernel} kernel: {worst:.2e} from portable"
             );
             assert!(worst <= 1e-5, "{isa:?}: {worst}");
+        }
+    }
+
+    #[test]
+    fn phase_zero_is_the_samples_themselves() {
+        let phases = TruePeakMeter::default().phases;
+        for (j, &h) in phases[0].iter().enumerate() {
+            let want = if j == TAPS / 2 { 1.0 } else { 0.0 };
+            assert!((h - want).abs() < 1e-7, "tap {j}: {h}");
         }
     }
 }
