@@ -6,6 +6,7 @@
 //! the analyzer's two points are the EQ's input and output (mono), so the spectrum shows what
 //! the EQ curve drawn over it does.
 
+use crate::dsp::blocks::delay::delay_through;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::dynamics::compressor::{Compressor, CompressorSettings};
 use crate::dsp::dynamics::limiter::{self, Limiter, LimiterSettings};
@@ -236,37 +237,19 @@ impl Chain {
         self.limiter.process_block(&mut wet[..n]);
 
         // The dry signal, delayed by the latency.
-        if !self.dry_delay.is_empty() {
-            for d in dry[..n].iter_mut() {
-                let delayed = self.dry_delay[self.dry_pos];
-                self.dry_delay[self.dry_pos] = *d;
-                self.dry_pos += 1;
-                if self.dry_pos == self.dry_delay.len() {
-                    self.dry_pos = 0;
-                }
-                *d = delayed;
-            }
-        }
+        self.dry_pos = delay_through(&mut self.dry_delay, self.dry_pos, &mut dry[..n]);
 
         let mut out = [[0.0f64; 2]; MAX_BLOCK];
-        for i in 0..n {
-            let g = gains.output[i] as f64;
-            let processed = [wet[i][0] * g, wet[i][1] * g];
-            let b = if self.bypass.is_moving() {
-                self.bypass.advance(1)
-            } else {
-                self.bypass.value()
-            };
-            out[i] = if b == 0.0 {
-                processed
-            } else if b == 1.0 {
-                dry[i]
-            } else {
-                [
-                    processed[0] + b * (dry[i][0] - processed[0]),
-                    processed[1] + b * (dry[i][1] - processed[1]),
-                ]
-            };
+        let settled = !self.bypass.is_moving();
+        if settled && self.bypass.value() == 0.0 {
+            for ((o, w), g) in out[..n].iter_mut().zip(&wet[..n]).zip(gains.output) {
+                let g = *g as f64;
+                *o = [w[0] * g, w[1] * g];
+            }
+        } else if settled && self.bypass.value() == 1.0 {
+            out[..n].copy_from_slice(&dry[..n]);
+        } else {
+            self.crossfade_bypass(&wet[..n], &dry[..n], gains.output, &mut out[..n]);
         }
 
         // Nothing non-finite leaves the chain, whatever happened inside.
@@ -285,6 +268,38 @@ impl Chain {
             for (r, o) in r.iter_mut().zip(&out[..n]) {
                 *r = o[1] as f32;
             }
+        }
+    }
+}
+
+impl Chain {
+    /// The output while the bypass fades: processed (with the output gain) crossfaded with
+    /// the delayed dry signal, sample by sample.
+    fn crossfade_bypass(
+        &mut self,
+        wet: &[[f64; 2]],
+        dry: &[[f64; 2]],
+        output_gain: &[f32],
+        out: &mut [[f64; 2]],
+    ) {
+        for (((o, w), d), g) in out.iter_mut().zip(wet).zip(dry).zip(output_gain) {
+            let g = *g as f64;
+            let processed = [w[0] * g, w[1] * g];
+            let b = if self.bypass.is_moving() {
+                self.bypass.advance(1)
+            } else {
+                self.bypass.value()
+            };
+            *o = if b == 0.0 {
+                processed
+            } else if b == 1.0 {
+                *d
+            } else {
+                [
+                    processed[0] + b * (d[0] - processed[0]),
+                    processed[1] + b * (d[1] - processed[1]),
+                ]
+            };
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Building blocks more than one stage uses, one copy each.
 
 pub mod biquad;
+pub mod delay;
 pub mod fade;
 pub mod fastmath;
 pub mod kaiser;

@@ -136,11 +136,11 @@ mod tests {
             for (p, pair) in sections.iter_mut().enumerate() {
                 let shelved = pair[0].tick([f[2 * p], f[2 * p + 1]]);
                 let y = pair[1].tick(shelved);
-                for c in 0..2 {
+                for (c, y) in y.iter().enumerate() {
                     let l = 2 * p + c;
                     peak[l] = peak[l].max(f[l].abs());
                     squares[l] += f[l] * f[l];
-                    weighted[l] += y[c] * y[c];
+                    weighted[l] += y * y;
                 }
             }
         }

@@ -13,6 +13,7 @@
 
 pub mod detector;
 
+use crate::dsp::blocks::delay::delay_through;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::fastmath;
 use crate::dsp::blocks::sliding_min::SlidingMin;
@@ -166,15 +167,7 @@ impl Limiter {
     /// Only the delay: the block comes out `latency_samples()` later, unchanged.
     fn delay_only(&mut self, frames: &mut [[f64; 2]]) {
         let len = self.latency_samples();
-        if len == 0 {
-            return;
-        }
-        for frame in frames {
-            let delayed = self.delay[self.delay_pos];
-            self.delay[self.delay_pos] = *frame;
-            self.delay_pos = wrap(self.delay_pos + 1, len);
-            *frame = delayed;
-        }
+        self.delay_pos = delay_through(&mut self.delay[..len], self.delay_pos, frames);
     }
 
     /// New settings for the next block. A different lookahead (in samples) changes the
