@@ -176,8 +176,9 @@ pub fn design_inverted(section: &AnalogSection, w0: f64, q: f64, sample_rate: f6
     design_section(section, w0, q, sample_rate).inverted()
 }
 
-/// The bilinear transform prewarped so the section's centre lands exactly at `w0`.
-fn bilinear(section: &AnalogSection, w0: f64) -> Biquad {
+/// The bilinear transform prewarped so the section's centre lands exactly at `w0`: the quick
+/// design while a parameter moves (a few operations instead of the fits above).
+pub fn bilinear(section: &AnalogSection, w0: f64) -> Biquad {
     let k = 1.0 / (0.5 * w0).tan();
     let map = |[c2, c1, c0]: [f64; 3]| {
         let c2k = c2 * k * k;
