@@ -41,7 +41,7 @@ fn strip(channels: usize, settings: &[(String, String)]) -> EmbeddedStrata {
     s
 }
 
-fn eq() -> Vec<(String, String)> {
+fn eq() -> Settings {
     let mut v = Vec::new();
     for (i, (f, g)) in BELLS.iter().enumerate() {
         let id = |p: &str| format!("eq{}_{p}", i + 1);
@@ -54,14 +54,14 @@ fn eq() -> Vec<(String, String)> {
     v
 }
 
-fn settings(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+fn settings(pairs: &[(&str, &str)]) -> Settings {
     pairs
         .iter()
         .map(|(id, v)| (id.to_string(), v.to_string()))
         .collect()
 }
 
-fn compressor() -> Vec<(String, String)> {
+fn compressor() -> Settings {
     settings(&[
         ("comp_on", "On"),
         ("comp_thresh", "-30"),
@@ -69,14 +69,18 @@ fn compressor() -> Vec<(String, String)> {
     ])
 }
 
-fn limiter() -> Vec<(String, String)> {
+fn limiter() -> Settings {
     settings(&[("in_gain", "9"), ("lim_on", "On"), ("lim_ceiling", "-1")])
 }
+
+/// Parameter ids and the text each is set to.
+type Settings = Vec<(String, String)>;
 
 fn bench(c: &mut Criterion) {
     let (left, right) = (noise(1), noise(2));
     let chain: Vec<_> = [eq(), compressor(), limiter()].concat();
-    let cases: Vec<(&str, usize, Vec<(String, String)>, bool)> = vec![
+    // (name, channels, settings, EQ automated)
+    let cases: Vec<(&str, usize, Settings, bool)> = vec![
         ("idle", 2, vec![], false),
         ("eq 8 bells", 2, eq(), false),
         ("compressor", 2, compressor(), false),
