@@ -220,14 +220,19 @@ impl Chain {
             &key[..n]
         });
 
+        // What enters the stages (after the input gain), for the meters and the analyzer.
         let mut wet = [[0.0f64; 2]; MAX_BLOCK];
-        for ((w, d), g) in wet.iter_mut().zip(&dry[..n]).zip(gains.input) {
+        for (((w, d), g), tap) in wet
+            .iter_mut()
+            .zip(&dry[..n])
+            .zip(gains.input)
+            .zip(self.eq_in.iter_mut())
+        {
             let g = *g as f64;
             *w = [d[0] * g, d[1] * g];
+            *tap = mono_of(*w);
         }
-        // What enters the stages, for the meters and the analyzer.
         let input = wet;
-        mono(&wet[..n], &mut self.eq_in[..n]);
         // The stages keep running while bypassed: the processed signal is ready, in step, the
         // moment the bypass fades back to it.
         self.eq.process_block(&mut wet[..n]);
@@ -241,34 +246,40 @@ impl Chain {
 
         let mut out = [[0.0f64; 2]; MAX_BLOCK];
         let settled = !self.bypass.is_moving();
+        // Nothing non-finite leaves the chain, whatever happened inside.
+        let finite = |x: f64| if x.is_finite() { x } else { 0.0 };
         if settled && self.bypass.value() == 0.0 {
             for ((o, w), g) in out[..n].iter_mut().zip(&wet[..n]).zip(gains.output) {
                 let g = *g as f64;
-                *o = [w[0] * g, w[1] * g];
+                *o = [finite(w[0] * g), finite(w[1] * g)];
             }
-        } else if settled && self.bypass.value() == 1.0 {
-            out[..n].copy_from_slice(&dry[..n]);
         } else {
-            self.crossfade_bypass(&wet[..n], &dry[..n], gains.output, &mut out[..n]);
+            if settled && self.bypass.value() == 1.0 {
+                out[..n].copy_from_slice(&dry[..n]);
+            } else {
+                self.crossfade_bypass(&wet[..n], &dry[..n], gains.output, &mut out[..n]);
+            }
+            for o in out[..n].iter_mut() {
+                *o = o.map(finite);
+            }
         }
 
-        // Nothing non-finite leaves the chain, whatever happened inside.
-        for o in out[..n].iter_mut() {
-            *o = o.map(|x| if x.is_finite() { x } else { 0.0 });
+        match right {
+            Some(right) => {
+                for ((l, r), o) in left.iter_mut().zip(right.iter_mut()).zip(&out[..n]) {
+                    (*l, *r) = (o[0] as f32, o[1] as f32);
+                }
+            }
+            None => {
+                for (l, o) in left.iter_mut().zip(&out[..n]) {
+                    *l = o[0] as f32;
+                }
+            }
         }
         self.meters.process(&input[..n], &out[..n]);
         let r = self.reductions();
         self.meters
             .add_dynamics(r.compressor_db, r.limiter_db, r.compressor_level);
-
-        for (l, o) in left.iter_mut().zip(&out[..n]) {
-            *l = o[0] as f32;
-        }
-        if let Some(r) = right {
-            for (r, o) in r.iter_mut().zip(&out[..n]) {
-                *r = o[1] as f32;
-            }
-        }
     }
 }
 
@@ -307,9 +318,14 @@ impl Chain {
 /// The mean of a block's two channels (non-finite reads as silence, as the output does).
 fn mono(frames: &[[f64; 2]], out: &mut [f32]) {
     for (o, f) in out.iter_mut().zip(frames) {
-        let m = (0.5 * (f[0] + f[1])) as f32;
-        *o = if m.is_finite() { m } else { 0.0 };
+        *o = mono_of(*f);
     }
+}
+
+#[inline(always)]
+fn mono_of(f: [f64; 2]) -> f32 {
+    let m = (0.5 * (f[0] + f[1])) as f32;
+    if m.is_finite() { m } else { 0.0 }
 }
 
 /// Copy one or two channels into stereo frames (mono goes to both sides); non-finite samples
