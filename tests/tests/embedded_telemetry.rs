@@ -145,7 +145,13 @@ fn frames_flow_without_allocating_whether_or_not_anyone_reads() {
             (frames, samples)
         })
     };
-    run(&mut s, &mut tone, 120.0);
+    // Paced (a second of audio, then 15 ms off: about 65× real time at most), so the reader's
+    // ~15 reads a second see frames flow however fast this machine processes; unpaced, a
+    // faster strip finished the two minutes before the reader woke ten times.
+    for _ in 0..120 {
+        run(&mut s, &mut tone, 1.0);
+        std::thread::sleep(Duration::from_millis(15));
+    }
     stop.store(true, Ordering::Relaxed);
     let (frames, samples) = reader.join().unwrap();
     assert_eq!(violation_count(), 0, "process() allocated");
