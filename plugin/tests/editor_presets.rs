@@ -82,12 +82,18 @@ fn previous_and_next_step_through_every_preset() {
     h.text_rect(&all.last().unwrap().name);
 }
 
-#[test]
-fn save_as_writes_a_user_preset_and_never_overwrites_one() {
-    let dir = std::env::temp_dir().join(format!("strata-save-as-{}", std::process::id()));
+/// An editor whose user presets go to a fresh folder of the test's own.
+fn with_user_folder(test: &str) -> (Harness, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("strata-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut h = Harness::new();
     h.model.presets.user_dir = Some(dir.clone());
+    (h, dir)
+}
+
+#[test]
+fn save_as_writes_a_user_preset_and_never_overwrites_one() {
+    let (mut h, dir) = with_user_folder("save-as");
     set_plain(&h.params, "out_gain", -4.0);
     let key = |key| key_press(key, egui::Modifiers::NONE);
     let save_as = |h: &mut Harness, name: &str| {
@@ -134,10 +140,7 @@ fn save_as_writes_a_user_preset_and_never_overwrites_one() {
 
 #[test]
 fn a_loaded_user_preset_can_be_saved_over_renamed_and_deleted() {
-    let dir = std::env::temp_dir().join(format!("strata-rename-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut h = Harness::new();
-    h.model.presets.user_dir = Some(dir.clone());
+    let (mut h, dir) = with_user_folder("rename");
     let key = |key| key_press(key, egui::Modifiers::NONE);
     // Open the preset menu (labelled with whatever is loaded) and pick `item`.
     let menu = |h: &mut Harness, label: &str, item: &str| {

@@ -93,25 +93,27 @@ impl History {
 
     /// Undo the last step (nothing while a gesture is under way).
     pub fn undo(&self) {
-        let mut steps = self.steps();
-        if steps.gesture.is_some() {
-            return;
-        }
-        if let Some(step) = steps.undo.pop_back() {
-            let inverse = self.apply(step);
-            steps.redo.push(inverse);
-        }
+        self.replay(|s| s.undo.pop_back(), |s, inverse| s.redo.push(inverse));
     }
 
     /// Redo the last step undone.
     pub fn redo(&self) {
+        self.replay(|s| s.redo.pop(), |s, inverse| s.undo.push_back(inverse));
+    }
+
+    /// Carry out the step `take` gives and `keep` the step that takes it back.
+    fn replay(
+        &self,
+        take: impl FnOnce(&mut Steps) -> Option<Step>,
+        keep: impl FnOnce(&mut Steps, Step),
+    ) {
         let mut steps = self.steps();
         if steps.gesture.is_some() {
             return;
         }
-        if let Some(step) = steps.redo.pop() {
+        if let Some(step) = take(&mut steps) {
             let inverse = self.apply(step);
-            steps.undo.push_back(inverse);
+            keep(&mut steps, inverse);
         }
     }
 

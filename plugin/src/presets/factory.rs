@@ -115,10 +115,7 @@ pub fn write_files(dir: &Path) -> Result<(), String> {
     for (file, text) in FILES {
         let path = dir.join(file);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
-            let temporary = path.with_extension("json.part");
-            std::fs::write(&temporary, text)
-                .and_then(|()| std::fs::rename(&temporary, &path))
-                .map_err(|e| format!("factory preset {}: cannot write it: {e}", path.display()))?;
+            super::user::write_text(&path, text)?;
         }
     }
     let stale = std::fs::read_dir(dir)

@@ -91,8 +91,14 @@ pub fn save(dir: &Path, preset: &Preset) -> Result<PathBuf, String> {
 
 /// Write `preset` to `path` through a temporary file renamed into place.
 pub fn write(path: &Path, preset: &Preset) -> Result<(), String> {
+    write_text(path, &preset.to_json())
+}
+
+/// Write a preset file's `text` to `path` through a temporary file renamed into place, so a
+/// crash never leaves half a preset.
+pub fn write_text(path: &Path, text: &str) -> Result<(), String> {
     let temporary = path.with_extension("json.part");
-    std::fs::write(&temporary, preset.to_json())
+    std::fs::write(&temporary, text)
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|e| format!("preset {}: cannot write it: {e}", path.display()))
 }

@@ -94,7 +94,7 @@ impl BandDesign {
 
     /// The quick design used while a parameter moves: each section by the prewarped bilinear
     /// transform (exact at the centre, slightly narrowed towards Nyquist at the 2× design
-    /// rate), about a hundred times cheaper than `new`.
+    /// rate): a few operations per section instead of `new`'s least-squares fits.
     pub fn moving(settings: &BandSettings, rates: EqRates) -> BandDesign {
         Self::with(settings, rates, false)
     }
