@@ -108,7 +108,8 @@ impl Section {
         let mut y = [0.0; 2];
         for ch in 0..2 {
             let [x1, x2, y1, y2] = self.history[ch];
-            y[ch] = b0 * x[ch] + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+            // y[n−1] enters last: the recursion is one multiply and one subtraction long.
+            y[ch] = (b0 * x[ch] + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1;
             self.history[ch] = [x[ch], x1, y[ch], y1];
         }
         y

@@ -76,7 +76,12 @@ impl KWeighting {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn accumulate(&mut self, frames: &[[f64; 2]]) {
-        self.sums.accumulate(frames.len(), |i| frames[i]);
+        // The single-precision copy the kernel writes is for a true-peak filter; unused here.
+        let mut stage = [[0.0f32; 2]; 64];
+        for block in frames.chunks(stage.len()) {
+            self.sums
+                .accumulate(|i| block[i], &mut stage[..block.len()]);
+        }
     }
 
     /// The sub-block's K-weighted sums of squares per channel; starts the next sub-block.

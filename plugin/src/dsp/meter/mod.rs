@@ -150,7 +150,6 @@ impl<const N: usize> Carried<N> {
 #[derive(Debug, Clone)]
 struct Point {
     level: Level,
-    true_peak: TruePeakMeter,
     loudness: Loudness,
     peaks: Carried<4>,
     true_peak_max: f64,
@@ -160,18 +159,16 @@ impl Point {
     fn new(channels: usize, sub_block: u32) -> Point {
         Point {
             level: Level::new(sub_block),
-            true_peak: TruePeakMeter::default(),
             loudness: Loudness::new(channels, sub_block),
             peaks: Carried::default(),
             true_peak_max: 0.0,
         }
     }
 
-    /// `frames` and their sample peaks per channel.
-    fn accumulate(&mut self, frames: &[[f64; 2]], [p0, p1]: [f64; 2]) {
-        let [t0, t1] = self.true_peak.process(frames).map(f64::from);
-        // Never below the sample peak (single-precision filtering could dip a hair under).
-        let (t0, t1) = (t0.max(p0), t1.max(p1));
+    /// Sample peaks per channel, and the true peaks of a chunk completed with them (0 if none).
+    fn add_peaks(&mut self, [p0, p1]: [f64; 2], [t0, t1]: [f32; 2]) {
+        // The sample peak is the true-peak filter's phase 0, which the filter leaves out.
+        let (t0, t1) = (p0.max(t0 as f64), p1.max(t1 as f64));
         self.peaks.add([p0, p1, t0, t1]);
         self.true_peak_max = self.true_peak_max.max(t0.max(t1));
     }
@@ -213,6 +210,8 @@ pub struct Meters {
     output: Point,
     /// Peaks and sums of both points' channels: input left, right, output left, right.
     sums: ChannelSums<4>,
+    /// True peaks of the same four channels.
+    true_peak: TruePeakMeter,
     /// Compressor and limiter gain reduction (dB) and compressor detector level (linear).
     dynamics: Carried<3>,
     /// The current sub-block: its index, length and samples so far.
@@ -237,6 +236,7 @@ impl Meters {
             input: Point::new(channels, nominal),
             output: Point::new(channels, nominal),
             sums: ChannelSums::new(sample_rate),
+            true_peak: TruePeakMeter::default(),
             dynamics: Carried::default(),
             sub_index: 0,
             sub_len: 0,
@@ -272,13 +272,17 @@ impl Meters {
         let n = input.len().min(output.len());
         let mut i = 0;
         while i < n {
-            let take = (n - i).min((self.sub_len - self.sub_filled) as usize);
+            let stage = self.true_peak.space();
+            let take = (n - i)
+                .min((self.sub_len - self.sub_filled) as usize)
+                .min(stage.len());
             let (x, y) = (&input[i..i + take], &output[i..i + take]);
             self.sums
-                .accumulate(take, |k| [x[k][0], x[k][1], y[k][0], y[k][1]]);
+                .accumulate(|k| [x[k][0], x[k][1], y[k][0], y[k][1]], &mut stage[..take]);
             let [p0, p1, p2, p3] = self.sums.take_peaks();
-            self.input.accumulate(x, [p0, p1]);
-            self.output.accumulate(y, [p2, p3]);
+            let [t0, t1, t2, t3] = self.true_peak.commit(take).unwrap_or_default();
+            self.input.add_peaks([p0, p1], [t0, t1]);
+            self.output.add_peaks([p2, p3], [t2, t3]);
             i += take;
             self.position += take as u64;
             self.sub_filled += take as u32;

@@ -37,48 +37,46 @@ impl<const N: usize> ChannelSums<N> {
         }
     }
 
-    /// Add `len` frames; `frame(i)` gives frame `i`'s channels.
+    /// Add `stage.len()` frames; `frame(i)` gives frame `i`'s channels, which are also written
+    /// to `stage[i]` in single precision (for the true-peak filter: one pass over the samples).
     ///
     /// Runs on the audio thread: must not allocate or block.
     #[inline(always)]
-    pub fn accumulate(&mut self, len: usize, frame: impl Fn(usize) -> [f64; N]) {
+    pub fn accumulate(&mut self, frame: impl Fn(usize) -> [f64; N], stage: &mut [[f32; N]]) {
         #[cfg(target_arch = "x86_64")]
         if self.isa.avx2_fma() {
             // SAFETY: `isa` came from `Isa::detect` (or a test's `Isa::available`), which found
             // AVX2 and FMA on this processor.
-            unsafe { self.run_avx2(len, frame) };
+            unsafe { self.run_avx2(frame, stage) };
             return;
         }
-        self.run::<Plain>(len, frame);
+        self.run::<Plain>(frame, stage);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn run_avx2(&mut self, len: usize, frame: impl Fn(usize) -> [f64; N]) {
-        self.run::<Fused>(len, frame);
+    fn run_avx2(&mut self, frame: impl Fn(usize) -> [f64; N], stage: &mut [[f32; N]]) {
+        self.run::<Fused>(frame, stage);
     }
 
     #[inline(always)]
-    fn run<M: MulAdd>(&mut self, len: usize, frame: impl Fn(usize) -> [f64; N]) {
+    fn run<M: MulAdd>(&mut self, frame: impl Fn(usize) -> [f64; N], stage: &mut [[f32; N]]) {
         let [[b0, b1, b2, a1, a2], [c0, c1, c2, d1, d2]] = self.coefs;
         let [
             [mut x1, mut x2, mut y1, mut y2],
             [mut u1, mut u2, mut v1, mut v2],
         ] = self.state;
         let (mut peak, mut squares, mut weighted) = (self.peak, self.squares, self.weighted);
-        for i in 0..len {
+        for (i, staged) in stage.iter_mut().enumerate() {
             let x = frame(i);
+            *staged = x.map(|v| v as f32);
             for l in 0..N {
-                let shelf = M::madd(
-                    b0,
-                    x[l],
-                    M::madd(b1, x1[l], M::madd(b2, x2[l], -a1 * y1[l] - a2 * y2[l])),
-                );
-                let k = M::madd(
-                    c0,
-                    shelf,
-                    M::madd(c1, u1[l], M::madd(c2, u2[l], -d1 * v1[l] - d2 * v2[l])),
-                );
+                // The feedback term last: the recursion from one sample to the next is a
+                // single multiply-add per stage, so the loop runs at throughput, not latency.
+                let shelf_in = M::madd(b0, x[l], M::madd(b1, x1[l], b2 * x2[l]));
+                let shelf = M::madd(-a1, y1[l], M::madd(-a2, y2[l], shelf_in));
+                let k_in = M::madd(c0, shelf, M::madd(c1, u1[l], c2 * u2[l]));
+                let k = M::madd(-d1, v1[l], M::madd(-d2, v2[l], k_in));
                 (x2[l], x1[l], y2[l], y1[l]) = (x1[l], x[l], y1[l], shelf);
                 (u2[l], u1[l], v2[l], v1[l]) = (u1[l], shelf, v1[l], k);
                 let a = x[l].abs();
@@ -146,8 +144,13 @@ mod tests {
         }
         for isa in Isa::available() {
             let mut sums = ChannelSums::<4>::with_isa(rate, isa);
+            let mut stage = [[0.0f32; 4]; 77];
             for block in x.chunks(77) {
-                sums.accumulate(block.len(), |i| block[i]);
+                sums.accumulate(|i| block[i], &mut stage[..block.len()]);
+                assert_eq!(
+                    stage[block.len() - 1],
+                    block[block.len() - 1].map(|v| v as f32)
+                );
             }
             let (sq, w) = sums.take_sums();
             assert_eq!(sums.take_peaks(), peak, "{isa:?}");
