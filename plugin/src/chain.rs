@@ -8,6 +8,7 @@
 
 use crate::dsp::blocks::delay::delay_through;
 use crate::dsp::blocks::fade::Fade;
+use crate::dsp::blocks::simd::Isa;
 use crate::dsp::dynamics::compressor::{Compressor, CompressorSettings};
 use crate::dsp::dynamics::limiter::{self, Limiter, LimiterSettings};
 use crate::dsp::eq::{self, BandSettings, Equalizer};
@@ -62,6 +63,7 @@ pub struct Chain {
     eq_in: [f32; MAX_BLOCK],
     eq_out: [f32; MAX_BLOCK],
     taps_len: usize,
+    isa: Isa,
 }
 
 impl Chain {
@@ -82,6 +84,7 @@ impl Chain {
             eq_in: [0.0; MAX_BLOCK],
             eq_out: [0.0; MAX_BLOCK],
             taps_len: 0,
+            isa: Isa::detect(),
         };
         chain.resize_dry_delay();
         chain
@@ -203,6 +206,37 @@ impl Chain {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process_block(
+        &mut self,
+        left: &mut [f32],
+        right: Option<&mut [f32]>,
+        sidechain: Sidechain,
+        gains: &BlockGains,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.isa.avx2_fma() {
+            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
+            unsafe { self.process_block_avx2(left, right, sidechain, gains) };
+            return;
+        }
+        self.run_block(left, right, sidechain, gains);
+    }
+
+    /// The glue between the stages (conversions, gains, delays, taps) compiled for AVX2; the
+    /// stages pick their own kernels.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn process_block_avx2(
+        &mut self,
+        left: &mut [f32],
+        right: Option<&mut [f32]>,
+        sidechain: Sidechain,
+        gains: &BlockGains,
+    ) {
+        self.run_block(left, right, sidechain, gains);
+    }
+
+    #[inline(always)]
+    fn run_block(
         &mut self,
         left: &mut [f32],
         right: Option<&mut [f32]>,
