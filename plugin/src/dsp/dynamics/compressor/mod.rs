@@ -349,22 +349,42 @@ impl Compressor {
             }
         }
         // Smooth branching: attack while the reduction grows, release while it falls. Both
-        // channels step together: two independent recursions hide each other's latency.
+        // candidates are computed and the right one picked without a comparison on the
+        // recursion: `y + (1 − a)(w − y)` for the attack pole `a` is the larger of the two when
+        // the attack is the faster (y < w moves further with it) and also when y ≥ w (the
+        // release keeps more), so the update is a maximum — a minimum if the attack is set
+        // slower than the release. Both channels step together: two independent recursions
+        // hide each other's latency.
+        let (attack, release) = (self.attack, self.release);
+        let faster_attack = attack <= release;
         let mut chunk_max: f64 = 0.0;
         let [left, right] = &mut work;
         let mut y = self.reduction_db;
         for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
             for (v, y) in [l, r].into_iter().zip(y.iter_mut()) {
                 let wanted = *v;
-                let a = if wanted > *y {
-                    self.attack
+                let by_attack = attack * *y + (1.0 - attack) * wanted;
+                let by_release = release * *y + (1.0 - release) * wanted;
+                // Comparisons written so they compile to single max / min instructions.
+                *y = if faster_attack {
+                    if by_attack > by_release {
+                        by_attack
+                    } else {
+                        by_release
+                    }
+                } else if by_attack < by_release {
+                    by_attack
                 } else {
-                    self.release
+                    by_release
                 };
-                *y = wanted + a * (*y - wanted);
                 *v = *y;
             }
-            chunk_max = chunk_max.max(y[0].max(y[1]));
+            let loudest = if y[0] > y[1] { y[0] } else { y[1] };
+            chunk_max = if loudest > chunk_max {
+                loudest
+            } else {
+                chunk_max
+            };
         }
         self.reduction_db = y;
         for w in work.iter_mut() {

@@ -85,6 +85,8 @@ pub const BS1770: [[f64; 12]; 4] = [
 
 /// Lanes of the interpolator: the eight phases of the left channel, then of the right.
 const LANES: usize = 2 * FACTOR;
+/// Frames the AVX-512 kernel lays out at once.
+const BLOCK: usize = 64;
 /// Lanes of the BS.1770 filter: its four phases per channel.
 const BS_LANES: usize = 8;
 const BS_TAPS: usize = 12;
@@ -97,6 +99,9 @@ pub struct Kernel {
     taps: [[f32; LANES]; TAPS_PER_PHASE],
     /// `bs[j][ch·4 + p]` likewise for the BS.1770 filter.
     bs: [[f32; BS_LANES]; BS_TAPS],
+    /// The BS.1770 taps across 16 lanes, `[ch·8 + p]` and `[ch·8 + 4 + p]` alike, to multiply
+    /// frames laid out as the interpolator's lanes are (AVX-512).
+    bs_wide: [[f32; LANES]; BS_TAPS],
     /// No interpolated value, refined or not, exceeds this times the largest input magnitude
     /// under the filters.
     bound: f64,
@@ -118,9 +123,11 @@ impl Kernel {
             .fold(1.0, f64::max);
         // The parabola's top is at most 1.25 × the point it refines (module tests); a little
         // more for single-precision rounding.
+        let bs_wide = std::array::from_fn(|j| std::array::from_fn(|l| BS1770[l % 4][j] as f32));
         Kernel {
             taps,
             bs,
+            bs_wide,
             bound: 1.25 * l1 * 1.0001,
         }
     }
@@ -203,10 +210,19 @@ impl TruePeak {
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if self.isa.avx2_fma() {
-            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
-            unsafe { self.exact_avx2(kernel, input, out) };
-            return;
+        {
+            if self.isa.avx512() {
+                for (input, out) in input.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
+                    // SAFETY: `isa` came from `Isa::detect`, which found AVX-512F.
+                    unsafe { self.exact_avx512(kernel, input, out) };
+                }
+                return;
+            }
+            if self.isa.avx2_fma() {
+                // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
+                unsafe { self.exact_avx2(kernel, input, out) };
+                return;
+            }
         }
         self.exact_portable(kernel, input, out);
     }
@@ -331,6 +347,120 @@ impl TruePeak {
             self.prev_inner[0] = last[0];
             _mm256_storeu_ps(last.as_mut_ptr(), prev[1]);
             self.prev_inner[1] = last[0];
+        }
+    }
+
+    /// `process_block`'s exact path with AVX-512, for up to `BLOCK` frames. Both channels'
+    /// eight phases fill one 16-lane vector. The block's frames are first laid out broadcast
+    /// to those lanes after the history, then the filter runs over tiles of eight frames with
+    /// the outputs in registers while the taps stream past (a tap is loaded once per tile,
+    /// not once per frame); the parabolas of both channels are fitted in one vector.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn exact_avx512(&mut self, kernel: &Kernel, input: &[[f64; 2]], out: &mut [[f64; 2]]) {
+        use std::arch::x86_64::*;
+        const TILE: usize = 8;
+        const BACK: usize = TAPS_PER_PHASE - 1;
+        debug_assert!(input.len() <= BLOCK && out.len() >= input.len());
+        let n = input.len();
+        // x[k − BACK] at `x[k]`, each frame's left sample in lanes 0–7 and its right in 8–15:
+        // the last BACK frames of history, then the block.
+        let mut x = [[0.0f32; LANES]; BACK + BLOCK];
+        let window = self.window();
+        // SAFETY (all intrinsics): AVX-512F enabled; loads read `kernel` rows (16 floats),
+        // `window` and `input` frames, or `x` rows (indexing checks them; a tile ends by
+        // BACK + BLOCK since `tile` is a multiple of TILE below n ≤ BLOCK); stores write `x`
+        // rows or local arrays.
+        unsafe {
+            let halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+            let spread = |pair: __m128| _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(pair));
+            for (k, slot) in x[..BACK].iter_mut().enumerate() {
+                let pair = _mm_castpd_ps(_mm_load_sd(window[BACK - 1 - k].as_ptr().cast()));
+                _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
+            }
+            for (slot, f) in x[BACK..].iter_mut().zip(input) {
+                let pair = _mm_cvtpd_ps(_mm_loadu_pd(f.as_ptr()));
+                _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
+            }
+            let row = |k: usize| _mm512_loadu_ps(x[k].as_ptr());
+            let to_left = _mm512_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6, 8, 8, 9, 10, 11, 12, 13, 14);
+            let to_right = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7, 9, 10, 11, 12, 13, 14, 15, 15);
+            let last = _mm512_setr_epi32(7, 7, 7, 7, 7, 7, 7, 7, 15, 15, 15, 15, 15, 15, 15, 15);
+            let mut prev = _mm512_setr_ps(
+                self.prev_inner[0],
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                self.prev_inner[1],
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            );
+            for tile in (0..n).step_by(TILE) {
+                let frames = (n - tile).min(TILE);
+                // A whole tile even at the block's end (the rows past it are zeros inside `x`):
+                // a fixed count keeps the accumulators in registers.
+                let mut acc = [_mm512_setzero_ps(); TILE];
+                for (j, taps) in kernel.taps.iter().enumerate() {
+                    let t = _mm512_loadu_ps(taps.as_ptr());
+                    for (f, a) in acc.iter_mut().enumerate() {
+                        *a = _mm512_fmadd_ps(t, row(BACK + tile + f - j), *a);
+                    }
+                }
+                for (f, points) in acc.iter().enumerate().take(frames) {
+                    let at = BACK + tile + f;
+                    let c = _mm512_abs_ps(*points);
+                    let next_mag = _mm512_abs_ps(row(at + 1 - DELAY));
+                    let l = _mm512_mask_blend_ps(0x0101, _mm512_permutexvar_ps(to_left, c), prev);
+                    let r =
+                        _mm512_mask_blend_ps(0x8080, _mm512_permutexvar_ps(to_right, c), next_mag);
+                    prev = _mm512_permutexvar_ps(last, c);
+                    let curvature = _mm512_sub_ps(_mm512_add_ps(l, r), _mm512_add_ps(c, c));
+                    let slope = _mm512_sub_ps(r, l);
+                    let vertex = _mm512_sub_ps(
+                        c,
+                        _mm512_div_ps(
+                            _mm512_mul_ps(_mm512_set1_ps(0.125), _mm512_mul_ps(slope, slope)),
+                            curvature,
+                        ),
+                    );
+                    let is_max = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(c, l)
+                        & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(c, r)
+                        & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(curvature, _mm512_setzero_ps());
+                    let best = _mm512_max_ps(_mm512_mask_blend_ps(is_max, c, vertex), next_mag);
+                    // BS.1770 tap t weighs x[n − DELAY + 6 − t].
+                    let mut bs = _mm512_setzero_ps();
+                    for (t, taps) in kernel.bs_wide.iter().enumerate() {
+                        bs = _mm512_fmadd_ps(
+                            _mm512_loadu_ps(taps.as_ptr()),
+                            row(at + 6 - DELAY - t),
+                            bs,
+                        );
+                    }
+                    let mut m = _mm512_max_ps(best, _mm512_abs_ps(bs));
+                    // Fold each channel's eight lanes onto its first.
+                    m = _mm512_max_ps(m, _mm512_permute_ps::<0b01_00_11_10>(m));
+                    m = _mm512_max_ps(m, _mm512_permute_ps::<0b10_11_00_01>(m));
+                    m = _mm512_max_ps(m, _mm512_shuffle_f32x4::<0b10_11_00_01>(m, m));
+                    let mut lanes = [0.0f32; LANES];
+                    _mm512_storeu_ps(lanes.as_mut_ptr(), m);
+                    out[tile + f] = [lanes[0] as f64, lanes[FACTOR] as f64];
+                }
+            }
+            let mut lanes = [0.0f32; LANES];
+            _mm512_storeu_ps(lanes.as_mut_ptr(), prev);
+            self.prev_inner = [lanes[0], lanes[FACTOR]];
+        }
+        for f in input {
+            self.push_history(*f);
         }
     }
 
@@ -489,7 +619,9 @@ mod tests {
     fn every_kernel_agrees_with_the_portable_one() {
         for isa in Isa::available() {
             let worst = kernel_difference(isa);
-            let kernel = if isa.avx2_fma() {
+            let kernel = if isa.avx512() {
+                "avx512"
+            } else if isa.avx2_fma() {
                 "avx2+fma"
             } else {
                 "portable"
@@ -507,14 +639,15 @@ mod tests {
         assert_eq!(fast.isa(), isa);
         let mut rng = fastrand::Rng::with_seed(7);
         let mut worst: f64 = 0.0;
-        for _ in 0..100 {
-            let block: Vec<[f64; 2]> = (0..64)
+        // Blocks of every shape a kernel tiles differently, the history carried between them.
+        for len in [64, 1, 13, 50, 8, 100].into_iter().cycle().take(120) {
+            let block: Vec<[f64; 2]> = (0..len)
                 .map(|n| {
                     let v = rng.f64() * 2.0 - 1.0;
                     [v, (0.3 * n as f64).sin()]
                 })
                 .collect();
-            let (mut a, mut b) = (vec![[0.0; 2]; 64], vec![[0.0; 2]; 64]);
+            let (mut a, mut b) = (vec![[0.0; 2]; len], vec![[0.0; 2]; len]);
             // A limit of 0 forces the exact path.
             fast.process_block(&kernel, &block, 0.0, &mut a);
             portable.process_block(&kernel, &block, 0.0, &mut b);
