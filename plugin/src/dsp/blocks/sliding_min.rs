@@ -1,43 +1,49 @@
-//! Minimum over the last `window` values: the monotonic-wedge algorithm (Lemire's streaming
-//! minimum). A ring holds the values that can still become the minimum, increasing from front
-//! to back; each value enters and leaves it once, so a block of n pushes costs O(n) however
-//! the values fall. Before the window fills, it is the minimum of the values pushed so far.
+//! Minimum over the last `window` values, by van Herk and Gil–Werman's blocks: the stream is
+//! cut into blocks of `window` values; a window then spans the end of the previous block and
+//! the start of the current one, so its minimum is the previous block's suffix minimum at the
+//! window's start with the current block's running (prefix) minimum. A push costs two
+//! minimums and, once per block, a backward pass of `window` minimums: a constant amount of
+//! work per value with no branch that depends on the data (a wedge of candidates, the usual
+//! streaming minimum, branches unpredictably on noise). Before the window fills, it is the
+//! minimum of the values pushed so far.
 
 #[derive(Debug, Clone)]
 pub struct SlidingMin {
-    /// `(push count, value)`, values increasing from `head` on; `size` a power of two.
-    ring: Vec<(u64, f64)>,
-    size: usize,
-    head: usize,
-    len: usize,
+    /// The current block's values, positions `0..pos`.
+    block: Vec<f64>,
+    /// The previous block's suffix minima: `suffix[p]` is the minimum of its positions
+    /// `p..window`; `suffix[window]` is +∞.
+    suffix: Vec<f64>,
     window: usize,
-    pushes: u64,
+    pos: usize,
+    prefix: f64,
 }
 
 impl SlidingMin {
     /// Room for windows up to `capacity` values.
     pub fn new(capacity: usize) -> SlidingMin {
-        let size = (capacity.max(1) + 1).next_power_of_two();
-        SlidingMin {
-            ring: vec![(0, 0.0); size],
-            size,
-            head: 0,
-            len: 0,
-            window: capacity.max(1),
-            pushes: 0,
-        }
+        let capacity = capacity.max(1);
+        let mut m = SlidingMin {
+            block: vec![0.0; capacity],
+            suffix: vec![f64::INFINITY; capacity + 1],
+            window: capacity,
+            pos: 0,
+            prefix: f64::INFINITY,
+        };
+        m.reset();
+        m
     }
 
     /// Change the window length (≤ capacity) and forget everything.
     pub fn set_window(&mut self, window: usize) {
-        self.window = window.clamp(1, self.size - 1);
+        self.window = window.clamp(1, self.block.len());
         self.reset();
     }
 
     pub fn reset(&mut self) {
-        self.head = 0;
-        self.len = 0;
-        self.pushes = 0;
+        self.suffix.fill(f64::INFINITY);
+        self.pos = 0;
+        self.prefix = f64::INFINITY;
     }
 
     /// Add a value and return the minimum of the last `window` values (including it).
@@ -45,20 +51,27 @@ impl SlidingMin {
     /// Runs on the audio thread: must not allocate or block.
     #[inline]
     pub fn push(&mut self, value: f64) -> f64 {
-        let mask = self.size - 1;
-        self.pushes += 1;
-        // Values at the back that are not smaller can never be the minimum again.
-        while self.len > 0 && self.ring[(self.head + self.len - 1) & mask].1 >= value {
-            self.len -= 1;
+        let min = |a: f64, b: f64| if b < a { b } else { a };
+        self.block[self.pos] = value;
+        self.prefix = min(self.prefix, value);
+        self.pos += 1;
+        // The window's start in the previous block is this position (one past the value's).
+        let out = min(self.suffix[self.pos], self.prefix);
+        if self.pos == self.window {
+            let mut m = f64::INFINITY;
+            for (s, v) in self.suffix[..self.window]
+                .iter_mut()
+                .zip(&self.block[..self.window])
+                .rev()
+            {
+                m = min(m, *v);
+                *s = m;
+            }
+            self.suffix[self.window] = f64::INFINITY;
+            self.pos = 0;
+            self.prefix = f64::INFINITY;
         }
-        self.ring[(self.head + self.len) & mask] = (self.pushes, value);
-        self.len += 1;
-        // The front leaves once it is `window` pushes old.
-        if self.ring[self.head].0 + self.window as u64 <= self.pushes {
-            self.head = (self.head + 1) & mask;
-            self.len -= 1;
-        }
-        self.ring[self.head].1
+        out
     }
 }
 

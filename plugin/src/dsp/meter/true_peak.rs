@@ -179,7 +179,11 @@ fn chunk_peak_avx2(folded: &Folded, x: &Frames<SPAN>) -> [f32; CHANNELS] {
     let abs = |v: __m256| _mm256_andnot_ps(sign, v);
     let mut peak = _mm256_setzero_ps();
     for tile in (0..CHUNK).step_by(TILE) {
-        let mut acc = [[_mm256_setzero_ps(); 4]; 3];
+        let (mut middle, mut even, mut odd) = (
+            [_mm256_setzero_ps(); 4],
+            [_mm256_setzero_ps(); 4],
+            [_mm256_setzero_ps(); 4],
+        );
         for j in 0..HALF {
             let (m, e, o) = (
                 _mm256_set1_ps(folded.middle[j]),
@@ -189,7 +193,8 @@ fn chunk_peak_avx2(folded: &Folded, x: &Frames<SPAN>) -> [f32; CHANNELS] {
             // Output frame n reads x[n + 23 − j] and its mirror x[n + j].
             let near = CHANNELS * (tile + TAPS - 1 - j);
             let far = CHANNELS * (tile + j);
-            for v in 0..4 {
+            let accumulators = middle.iter_mut().zip(&mut even).zip(&mut odd);
+            for (v, ((mid, ev), od)) in accumulators.enumerate() {
                 // SAFETY: the furthest load ends at CHANNELS·(CHUNK − TILE + TAPS − 1) + 4·8
                 // = CHANNELS·SPAN floats, the length of `flat`.
                 let (a, b) = unsafe {
@@ -199,14 +204,14 @@ fn chunk_peak_avx2(folded: &Folded, x: &Frames<SPAN>) -> [f32; CHANNELS] {
                     )
                 };
                 let (sum, diff) = (_mm256_add_ps(a, b), _mm256_sub_ps(a, b));
-                acc[0][v] = _mm256_fmadd_ps(m, sum, acc[0][v]);
-                acc[1][v] = _mm256_fmadd_ps(e, sum, acc[1][v]);
-                acc[2][v] = _mm256_fmadd_ps(o, diff, acc[2][v]);
+                *mid = _mm256_fmadd_ps(m, sum, *mid);
+                *ev = _mm256_fmadd_ps(e, sum, *ev);
+                *od = _mm256_fmadd_ps(o, diff, *od);
             }
         }
-        for v in 0..4 {
-            let outer = _mm256_add_ps(abs(acc[1][v]), abs(acc[2][v]));
-            peak = _mm256_max_ps(peak, _mm256_max_ps(abs(acc[0][v]), outer));
+        for ((mid, ev), od) in middle.iter().zip(&even).zip(&odd) {
+            let outer = _mm256_add_ps(abs(*ev), abs(*od));
+            peak = _mm256_max_ps(peak, _mm256_max_ps(abs(*mid), outer));
         }
     }
     let mut lanes = [0.0f32; 8];
@@ -224,7 +229,11 @@ fn chunk_peak_avx512(folded: &Folded, x: &Frames<SPAN>) -> [f32; CHANNELS] {
     let flat = x.as_flattened();
     let mut peak = _mm512_setzero_ps();
     for tile in (0..CHUNK).step_by(TILE) {
-        let mut acc = [[_mm512_setzero_ps(); 4]; 3];
+        let (mut middle, mut even, mut odd) = (
+            [_mm512_setzero_ps(); 4],
+            [_mm512_setzero_ps(); 4],
+            [_mm512_setzero_ps(); 4],
+        );
         for j in 0..HALF {
             let (m, e, o) = (
                 _mm512_set1_ps(folded.middle[j]),
@@ -233,7 +242,8 @@ fn chunk_peak_avx512(folded: &Folded, x: &Frames<SPAN>) -> [f32; CHANNELS] {
             );
             let near = CHANNELS * (tile + TAPS - 1 - j);
             let far = CHANNELS * (tile + j);
-            for v in 0..4 {
+            let accumulators = middle.iter_mut().zip(&mut even).zip(&mut odd);
+            for (v, ((mid, ev), od)) in accumulators.enumerate() {
                 // SAFETY: the furthest load ends at CHANNELS·(CHUNK − TILE + TAPS − 1) + 4·16
                 // = CHANNELS·SPAN floats, the length of `flat`.
                 let (a, b) = unsafe {
@@ -243,14 +253,14 @@ fn chunk_peak_avx512(folded: &Folded, x: &Frames<SPAN>) -> [f32; CHANNELS] {
                     )
                 };
                 let (sum, diff) = (_mm512_add_ps(a, b), _mm512_sub_ps(a, b));
-                acc[0][v] = _mm512_fmadd_ps(m, sum, acc[0][v]);
-                acc[1][v] = _mm512_fmadd_ps(e, sum, acc[1][v]);
-                acc[2][v] = _mm512_fmadd_ps(o, diff, acc[2][v]);
+                *mid = _mm512_fmadd_ps(m, sum, *mid);
+                *ev = _mm512_fmadd_ps(e, sum, *ev);
+                *od = _mm512_fmadd_ps(o, diff, *od);
             }
         }
-        for v in 0..4 {
-            let outer = _mm512_add_ps(_mm512_abs_ps(acc[1][v]), _mm512_abs_ps(acc[2][v]));
-            peak = _mm512_max_ps(peak, _mm512_max_ps(_mm512_abs_ps(acc[0][v]), outer));
+        for ((mid, ev), od) in middle.iter().zip(&even).zip(&odd) {
+            let outer = _mm512_add_ps(_mm512_abs_ps(*ev), _mm512_abs_ps(*od));
+            peak = _mm512_max_ps(peak, _mm512_max_ps(_mm512_abs_ps(*mid), outer));
         }
     }
     let mut lanes = [0.0f32; 16];

@@ -224,7 +224,15 @@ impl Limiter {
             1.0
         };
         // Release: the envelope recovers towards 1 exponentially, never above the need.
-        self.envelope = required.min(1.0 - self.release_pole * (1.0 - self.envelope));
+        // (1 − pole) + pole·envelope: one multiply and one add on the recursion; the
+        // comparison compiles to a single `min` (f64::min would also handle NaN, which the
+        // envelope never is).
+        let released = (1.0 - self.release_pole) + self.release_pole * self.envelope;
+        self.envelope = if required < released {
+            required
+        } else {
+            released
+        };
         let held = self.minimum.push(self.envelope);
         // Moving average over the last `lookahead` held values.
         let window = self.lookahead;
