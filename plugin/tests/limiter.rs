@@ -330,3 +330,52 @@ fn switched_off_it_only_delays_and_switched_on_it_limits_after_its_fade() {
     println!("switched on: sample peak {peak_db:.3} dBFS (ceiling -6)");
     assert!(peak_db <= -6.0 + 1e-6 && peak_db > -6.3, "{peak_db}");
 }
+
+/// Once limiting has fully released, the limiter skips its gain computer for chunks with
+/// nothing to limit: those come out exactly delayed, and a later burst is limited exactly as
+/// by a limiter that never limited before (the skipped state is its resting state).
+#[test]
+fn after_releasing_it_idles_at_unity_and_a_later_burst_limits_as_from_rest() {
+    let rate = 48_000.0;
+    let s = LimiterSettings {
+        enabled: true,
+        ceiling_db: -1.0,
+        release_ms: 20.0,
+        lookahead_ms: 2.0,
+        true_peak: true,
+    };
+    let tone = |n: usize, gain: f64| gain * (2.0 * PI * 997.0 * n as f64 / rate).sin();
+    let (loud, quiet) = (db_to_ratio(6.0), db_to_ratio(-12.0));
+    // 0.5 s over the ceiling, 2 s under it, a 0.2 s burst over it.
+    let burst: Vec<f64> = (0..9_600).map(|n| tone(n, loud)).collect();
+    let calm: Vec<f64> = (0..96_000).map(|n| tone(n, quiet)).collect();
+    let first: Vec<f64> = (0..24_000).map(|n| tone(n, loud)).collect();
+    let after_limiting: Vec<f64> = [&first[..], &calm, &burst].concat();
+    let from_rest: Vec<f64> = [&calm[..], &burst].concat();
+    let y = limit(&s, rate, &after_limiting, &[64]);
+    let z = limit(&s, rate, &from_rest, &[64]);
+    let d = latency_samples(2.0, rate);
+    let differs = |a: &[f64], b: &[f64]| {
+        assert_eq!(a.len(), b.len());
+        a.iter().zip(b).position(|(x, y)| x != y)
+    };
+    // A second of the calm stretch, up to 10 ms before the burst (whose attack ramp starts
+    // one lookahead early): gain exactly 1.
+    let (calm_end, early) = (first.len() + calm.len() - 480, calm.len() - 480);
+    let calm_out = &y[d + calm_end - 48_000..d + calm_end];
+    assert_eq!(differs(calm_out, &calm[early - 48_000..early]), None);
+    // The burst and its release, sample for sample.
+    let (yb, zb) = (&y[first.len() + d..], &z[d..]);
+    let last_second = calm.len() - 48_000;
+    if let Some(i) = differs(&yb[last_second..], &zb[last_second..]) {
+        let i = last_second + i;
+        panic!(
+            "burst differs from sample {i}: {:?} vs {:?}",
+            &yb[i..i + 3],
+            &zb[i..i + 3]
+        );
+    }
+    // And it did limit the burst.
+    let peak = yb[calm.len()..].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(20.0 * peak.log10() < -0.9, "{}", 20.0 * peak.log10());
+}

@@ -331,38 +331,87 @@ impl Compressor {
             .flat_map(|w| &w[..len])
             .fold(0.0f64, |m, v| m.max(*v));
         self.block_level = self.block_level.max(loudest_level);
+        // Fully linked with both channels' reductions alike (the default, and where any
+        // linked run settles), both follow one curve of the louder level: one logarithm, one
+        // smoothing and one exponential per frame instead of two.
+        let linked = s.stereo_link >= 1.0 && self.reduction_db[0] == self.reduction_db[1];
+        let channels = if linked { 1 } else { 2 };
         if loudest_level <= quiet {
             work = [[0.0; CHUNK]; 2];
         } else {
+            if linked {
+                let [left, right] = &mut work;
+                for (l, r) in left[..len].iter_mut().zip(&right[..len]) {
+                    *l = if *r > *l { *r } else { *l };
+                }
+            }
             let floor = fastmath::amplitude(FLOOR_DB);
-            for w in work.iter_mut() {
+            for w in work[..channels].iter_mut() {
                 for v in w[..len].iter_mut() {
                     *v = fastmath::db(v.max(floor));
                 }
             }
             let curve = Curve::new(s);
             let [left, right] = &mut work;
-            for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
-                let loudest = l.max(*r);
-                *l = curve.reduction_db(*l + s.stereo_link * (loudest - *l));
-                *r = curve.reduction_db(*r + s.stereo_link * (loudest - *r));
+            if linked {
+                for l in left[..len].iter_mut() {
+                    *l = curve.reduction_db(*l);
+                }
+            } else {
+                for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
+                    let loudest = l.max(*r);
+                    *l = curve.reduction_db(*l + s.stereo_link * (loudest - *l));
+                    *r = curve.reduction_db(*r + s.stereo_link * (loudest - *r));
+                }
             }
         }
-        // Smooth branching: attack while the reduction grows, release while it falls. Both
-        // candidates are computed and the right one picked without a comparison on the
-        // recursion: `y + (1 − a)(w − y)` for the attack pole `a` is the larger of the two when
-        // the attack is the faster (y < w moves further with it) and also when y ≥ w (the
-        // release keeps more), so the update is a maximum — a minimum if the attack is set
-        // slower than the release. Both channels step together: two independent recursions
-        // hide each other's latency.
+        let [left, right] = &mut work;
+        let chunk_max = if linked {
+            let mut y = [self.reduction_db[0]];
+            let max = self.smooth(&mut y, [&mut left[..len]]);
+            self.reduction_db = [y[0]; 2];
+            max
+        } else {
+            let mut y = self.reduction_db;
+            let max = self.smooth(&mut y, [&mut left[..len], &mut right[..len]]);
+            self.reduction_db = y;
+            max
+        };
+        for w in work[..channels].iter_mut() {
+            for (i, v) in w[..len].iter_mut().enumerate() {
+                *v = fastmath::amplitude(glide.makeup_at(start + i) - *v);
+            }
+        }
+        let gain_of = [0, channels - 1];
+        for (i, frame) in frames.iter_mut().enumerate() {
+            let mix = glide.mix_at(start + i);
+            let fade = self.fade.advance(1);
+            for (x, w) in frame.iter_mut().zip(gain_of) {
+                let dry = *x;
+                let out = dry + mix * (dry * work[w][i] - dry);
+                *x = dry + fade * (out - dry);
+            }
+        }
+        chunk_max
+    }
+
+    /// Smooth branching over wanted reductions, in place, for `C` channels from states `y`;
+    /// returns the largest reduction. Attack while the reduction grows, release while it
+    /// falls. Both candidates are computed and the right one picked without a comparison on
+    /// the recursion: `y + (1 − a)(w − y)` for the attack pole `a` is the larger of the two
+    /// when the attack is the faster (y < w moves further with it) and also when y ≥ w (the
+    /// release keeps more), so the update is a maximum — a minimum if the attack is set
+    /// slower than the release. The channels step together: independent recursions hide each
+    /// other's latency.
+    #[inline(always)]
+    fn smooth<const C: usize>(&self, y: &mut [f64; C], mut work: [&mut [f64]; C]) -> f64 {
         let (attack, release) = (self.attack, self.release);
         let faster_attack = attack <= release;
-        let mut chunk_max: f64 = 0.0;
-        let [left, right] = &mut work;
-        let mut y = self.reduction_db;
-        for (l, r) in left[..len].iter_mut().zip(&mut right[..len]) {
-            for (v, y) in [l, r].into_iter().zip(y.iter_mut()) {
-                let wanted = *v;
+        let len = work.iter().map(|w| w.len()).min().unwrap_or(0);
+        let mut max: f64 = 0.0;
+        for i in 0..len {
+            for (w, y) in work.iter_mut().zip(y.iter_mut()) {
+                let wanted = w[i];
                 let by_attack = attack * *y + (1.0 - attack) * wanted;
                 let by_release = release * *y + (1.0 - release) * wanted;
                 // Comparisons written so they compile to single max / min instructions.
@@ -377,31 +426,11 @@ impl Compressor {
                 } else {
                     by_release
                 };
-                *v = *y;
-            }
-            let loudest = if y[0] > y[1] { y[0] } else { y[1] };
-            chunk_max = if loudest > chunk_max {
-                loudest
-            } else {
-                chunk_max
-            };
-        }
-        self.reduction_db = y;
-        for w in work.iter_mut() {
-            for (i, v) in w[..len].iter_mut().enumerate() {
-                *v = fastmath::amplitude(glide.makeup_at(start + i) - *v);
+                w[i] = *y;
+                max = if *y > max { *y } else { max };
             }
         }
-        for (i, frame) in frames.iter_mut().enumerate() {
-            let mix = glide.mix_at(start + i);
-            let fade = self.fade.advance(1);
-            for (ch, x) in frame.iter_mut().enumerate() {
-                let dry = *x;
-                let out = dry + mix * (dry * work[ch][i] - dry);
-                *x = dry + fade * (out - dry);
-            }
-        }
-        chunk_max
+        max
     }
 }
 

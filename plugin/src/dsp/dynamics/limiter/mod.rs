@@ -16,6 +16,7 @@ pub mod detector;
 use crate::dsp::blocks::delay::delay_through;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::fastmath;
+use crate::dsp::blocks::simd::Isa;
 use crate::dsp::blocks::sliding_min::SlidingMin;
 use detector::{Kernel, TruePeak};
 
@@ -26,6 +27,8 @@ const FADE_MS: f64 = 10.0;
 /// The moving average is re-summed from scratch this often (in samples) so rounding in the
 /// running sum never accumulates.
 const RESUM_EVERY: usize = 8192;
+/// An envelope this close to 1 (8.7e-12 dB under) is 1: see `step`.
+const UNITY_SNAP: f64 = 1.0 - 1e-12;
 /// Frames whose true peaks are found in one go.
 const CHUNK: usize = 64;
 
@@ -94,7 +97,10 @@ pub struct Limiter {
     snap: bool,
     /// Off and resting: only the delay line ran in the last block.
     resting: bool,
+    /// The gain computer is in its resting state (see `idles_through`).
+    settled: bool,
     block_min_gain: f64,
+    isa: Isa,
 }
 
 impl Limiter {
@@ -121,7 +127,9 @@ impl Limiter {
             fade: Fade::new(FADE_MS * sample_rate / 1000.0),
             snap: false,
             resting: false,
+            settled: false,
             block_min_gain: 1.0,
+            isa: Isa::detect(),
         };
         limiter.configure(settings.lookahead_ms);
         limiter.fade.set_target(settings.enabled);
@@ -156,12 +164,18 @@ impl Limiter {
     fn rest(&mut self) {
         self.detector.reset();
         self.previous_peak = 0.0;
+        self.settle();
+    }
+
+    /// The gain computer's resting state: envelope 1, every held and averaged value 1.
+    fn settle(&mut self) {
         self.envelope = 1.0;
         self.minimum.reset();
         self.average.fill(1.0);
         self.average_pos = 0;
         self.average_sum = self.lookahead as f64;
         self.since_resum = 0;
+        self.settled = true;
     }
 
     /// Only the delay: the block comes out `latency_samples()` later, unchanged.
@@ -224,10 +238,14 @@ impl Limiter {
             1.0
         };
         // Release: the envelope recovers towards 1 exponentially, never above the need.
-        // (1 − pole) + pole·envelope: one multiply and one add on the recursion; the
-        // comparison compiles to a single `min` (f64::min would also handle NaN, which the
-        // envelope never is).
-        let released = (1.0 - self.release_pole) + self.release_pole * self.envelope;
+        // 1 − pole·(1 − envelope), not (1 − pole) + pole·envelope: at 1 it stays exactly 1
+        // (the other form can round a hair below, and the gain would never be exactly unity
+        // again). The comparison compiles to a single `min` (f64::min would also handle NaN,
+        // which the envelope never is).
+        let released = 1.0 - self.release_pole * (1.0 - self.envelope);
+        // The recovery stalls a few ulps short of 1 (where a step is under half an ulp), and a
+        // gain never again exactly unity would keep the gain computer running for good.
+        let released = if released > UNITY_SNAP { 1.0 } else { released };
         self.envelope = if required < released {
             required
         } else {
@@ -258,6 +276,48 @@ impl Limiter {
         g
     }
 
+    /// A chunk with nothing to limit, after any earlier limiting has fully released, has a
+    /// gain of exactly 1 throughout: delay it and skip the gain computer. At that point the
+    /// gain computer's state is its resting state (envelope 1, every held and averaged value
+    /// 1: `settled`), and pushing more 1s would leave it so; returns whether it skipped.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    #[inline(always)]
+    fn idles_through(
+        &mut self,
+        chunk: &mut [[f64; 2]],
+        true_peaks: &[[f64; 2]],
+        ceiling: f64,
+        true_peak: bool,
+    ) -> bool {
+        let released = self.envelope == 1.0 && self.average_sum == self.lookahead as f64;
+        if !released || self.previous_peak > ceiling {
+            return false;
+        }
+        let mut loudest: f64 = 0.0;
+        let mut last = 0.0;
+        for (tp, f) in true_peaks.iter().zip(chunk.iter()) {
+            let [a, b] = if true_peak { *tp } else { f.map(f64::abs) };
+            last = if a > b { a } else { b };
+            loudest = if last > loudest { last } else { loudest };
+        }
+        if loudest > ceiling {
+            return false;
+        }
+        if !self.settled {
+            // Equal to the state the last lookahead's pushes of 1 gave, up to the running
+            // sum's rounding.
+            self.settle();
+        }
+        self.previous_peak = last;
+        let latency = self.latency_samples();
+        self.delay_pos = delay_through(&mut self.delay[..latency], self.delay_pos, chunk);
+        if self.fade.is_moving() {
+            self.fade.advance(chunk.len());
+        }
+        true
+    }
+
     /// The smallest gain applied in the last block (1 = no limiting, and always 1 when off).
     pub fn settings(&self) -> &LimiterSettings {
         &self.settings
@@ -271,6 +331,24 @@ impl Limiter {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process_block(&mut self, frames: &mut [[f64; 2]]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.isa.avx2_fma() {
+            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
+            unsafe { self.process_block_avx2(frames) };
+            return;
+        }
+        self.run_block(frames);
+    }
+
+    /// The per-sample gain computer compiled for AVX2 (the detector picks its own kernel).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn process_block_avx2(&mut self, frames: &mut [[f64; 2]]) {
+        self.run_block(frames);
+    }
+
+    #[inline(always)]
+    fn run_block(&mut self, frames: &mut [[f64; 2]]) {
         let s = self.settings;
         self.fade.set_target(s.enabled);
         if std::mem::take(&mut self.snap) {
@@ -296,6 +374,10 @@ impl Limiter {
             let limit = if s.true_peak { ceiling } else { f64::INFINITY };
             self.detector
                 .process_block(&self.kernel, chunk, limit, &mut peaks);
+            if self.idles_through(chunk, &peaks[..chunk.len()], ceiling, s.true_peak) {
+                continue;
+            }
+            self.settled = false;
             for (frame, tp) in chunk.iter_mut().zip(peaks) {
                 let g = self.step(frame, tp, ceiling, s.true_peak);
                 block_min = block_min.min(g);
