@@ -208,9 +208,20 @@ impl EmbeddedStrata {
     /// Set a parameter from its normalised value; it glides (smooths) from the next block on.
     pub fn set_param_normalized(&mut self, id: &str, normalized: f32) -> Result<(), ParamError> {
         let index = self.index(id)?;
+        self.set_param_normalized_at(index, normalized);
+        Ok(())
+    }
+
+    /// The index of parameter `id`, for `set_param_normalized_at`: a host resolves an id once,
+    /// as a DAW's automation lane speaks a parameter's number, not its name.
+    pub fn param_index(&self, id: &str) -> Result<usize, ParamError> {
+        self.index(id)
+    }
+
+    /// `set_param_normalized` for the parameter at `index` (from `param_index`).
+    pub fn set_param_normalized_at(&mut self, index: usize, normalized: f32) {
         self.params.set_normalized(index, normalized);
         self.params.update_smoother(index, self.sample_rate, false);
-        Ok(())
     }
 
     /// Jump every parameter to its value, without gliding, and start the processing from rest

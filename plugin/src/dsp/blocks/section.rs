@@ -71,6 +71,27 @@ impl Section {
         self.ramp_left > 0
     }
 
+    /// Where a glide is heading, its step per sample and the samples it has left: the
+    /// coefficients at any point of it are `goal − left · step` (so it lands exactly on the
+    /// goal, and a pipeline that computes them per sample agrees with `tick`).
+    pub fn ramp(&self) -> (Coefs, Coefs, u32) {
+        (self.goal, self.step, self.ramp_left)
+    }
+
+    /// Account for `samples` samples run elsewhere (a pipeline that computed the ramp itself).
+    pub fn advance_ramp(&mut self, samples: u32) {
+        if self.ramp_left > 0 {
+            self.ramp_left = self.ramp_left.saturating_sub(samples);
+            self.coefs = self.ramp_point();
+        }
+    }
+
+    #[inline(always)]
+    fn ramp_point(&self) -> Coefs {
+        let left = self.ramp_left as f64;
+        std::array::from_fn(|i| self.goal[i] - left * self.step[i])
+    }
+
     pub fn coefs(&self) -> Coefs {
         self.coefs
     }
@@ -94,15 +115,9 @@ impl Section {
     #[inline(always)]
     pub fn tick(&mut self, x: [f64; 2]) -> [f64; 2] {
         if self.ramp_left > 0 {
+            // Computed from the goal, not accumulated: it lands exactly on it.
             self.ramp_left -= 1;
-            if self.ramp_left == 0 {
-                // Land exactly on the goal: accumulated rounding must not leave a residue.
-                self.coefs = self.goal;
-            } else {
-                for (c, step) in self.coefs.iter_mut().zip(self.step) {
-                    *c += step;
-                }
-            }
+            self.coefs = self.ramp_point();
         }
         let [b0, b1, b2, a1, a2] = self.coefs;
         let mut y = [0.0; 2];

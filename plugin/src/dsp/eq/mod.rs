@@ -190,10 +190,9 @@ impl Equalizer {
 
 /// Run every active band over `frames`.
 fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
-    let steady = bands
-        .iter_mut()
-        .filter(|b| b.is_active())
-        .all(|b| b.is_steady() && !b.sections_mut().iter().any(Section::is_gliding));
+    // Gliding sections (automation) run in the pipeline, which computes their ramps; only a
+    // band fading in or out, blended with its own input, needs the sample-by-sample path.
+    let steady = bands.iter().filter(|b| b.is_active()).all(Band::is_steady);
     if steady {
         run_steady_cascade(isa, bands, frames);
     } else {
@@ -201,7 +200,7 @@ fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     }
 }
 
-/// Nothing moves: all sections run through the SIMD pipeline.
+/// No band fades: all sections run through the SIMD pipeline.
 fn run_steady_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     let mut sections: [Option<&mut Section>; BANDS * MAX_SECTIONS] = Default::default();
     let mut n = 0;
@@ -214,7 +213,7 @@ fn run_steady_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2
     pipeline::run_sections(isa, &mut sections[..n], frames);
 }
 
-/// Something glides or fades: sample by sample, with a fading band blended with its input.
+/// A band fades: sample by sample, with a fading band blended with its input.
 fn run_changing_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     for frame in frames.iter_mut() {
         let mut x = *frame;

@@ -15,23 +15,34 @@ use crate::dsp::blocks::section::Section;
 use crate::dsp::blocks::simd::{Isa, MulAdd, Plain};
 
 /// Portable kernel: `L / 2 ≥ sections.len()` lanes in plain arrays (the compiler vectorises
-/// what it can). The reference the SIMD kernels are tested against.
+/// what it can). The reference the SIMD kernels are tested against. With `G`, sections may
+/// glide: each lane's coefficients are recomputed every step it works, `goal − left · step`.
 #[inline(always)]
-fn run<const L: usize, M: MulAdd>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+fn run<const L: usize, M: MulAdd, const G: bool>(
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+) {
     let mut g = Gathered::new(sections);
     let lanes = |a: &[f64; 2 * MAX_PIPELINE]| -> [f64; L] { std::array::from_fn(|i| a[i]) };
-    let (b0, b1, b2, na1, na2) = (
-        lanes(&g.b0),
-        lanes(&g.b1),
-        lanes(&g.b2),
-        lanes(&g.na1),
-        lanes(&g.na2),
-    );
+    let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(lanes);
+    let (goal, step) = (g.goal.each_ref().map(lanes), g.step.each_ref().map(lanes));
+    let mut left = lanes(&g.left);
     let (mut x1, mut x2, mut y1, mut y2) = (lanes(&g.x1), lanes(&g.x2), lanes(&g.y1), lanes(&g.y2));
     let depth = L / 2;
     let n = frames.len();
     let (fill, steady, drain) = phases(n, depth);
     for t in fill.chain(steady).chain(drain) {
+        if G {
+            for (i, l) in left.iter_mut().enumerate() {
+                if Gathered::valid(t, i / 2, n) && *l > 0.0 {
+                    *l -= 1.0;
+                }
+            }
+            let at = |k: usize| -> [f64; L] {
+                std::array::from_fn(|i| M::madd(-left[i], step[k][i], goal[k][i]))
+            };
+            [b0, b1, b2, na1, na2] = [at(0), at(1), at(2), at(3), at(4)];
+        }
         let input = frames.get(t).copied().unwrap_or([0.0; 2]);
         // Section k's input is section k−1's latest output.
         let mut x = [0.0; L];
@@ -59,31 +70,35 @@ fn run<const L: usize, M: MulAdd>(sections: &mut [Option<&mut Section>], frames:
     g.x2[..L].copy_from_slice(&x2);
     g.y1[..L].copy_from_slice(&y1);
     g.y2[..L].copy_from_slice(&y2);
-    g.scatter(sections);
+    g.scatter(sections, n);
 }
 
 /// The pipelines instantiated: up to 16 sections at once, longer cascades in chunks.
 /// Inlined into each ISA's wrapper below, so every copy is compiled for that ISA.
 #[inline(always)]
-fn run_any<M: MulAdd>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+fn run_any<M: MulAdd, const G: bool>(
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+) {
     for chunk in sections.chunks_mut(16) {
         match chunk.len() {
-            1..=4 => run::<8, M>(chunk, frames),
-            5..=8 => run::<16, M>(chunk, frames),
-            9..=12 => run::<24, M>(chunk, frames),
-            _ => run::<32, M>(chunk, frames),
+            1..=4 => run::<8, M, G>(chunk, frames),
+            5..=8 => run::<16, M, G>(chunk, frames),
+            9..=12 => run::<24, M, G>(chunk, frames),
+            _ => run::<32, M, G>(chunk, frames),
         }
     }
 }
 
-/// Every section's coefficients and history laid out lane-wise (`2k + channel`), padded with
-/// wires up to the widest pipeline.
+/// Every section's coefficients, glide and history laid out lane-wise (`2k + channel`), padded
+/// with wires up to the widest pipeline. Coefficients in the order b0, b1, b2, −a1, −a2.
 struct Gathered {
-    b0: [f64; 2 * MAX_PIPELINE],
-    b1: [f64; 2 * MAX_PIPELINE],
-    b2: [f64; 2 * MAX_PIPELINE],
-    na1: [f64; 2 * MAX_PIPELINE],
-    na2: [f64; 2 * MAX_PIPELINE],
+    coefs: [[f64; 2 * MAX_PIPELINE]; 5],
+    /// Where each lane's glide heads, its step per sample and the samples it has left (0 and
+    /// the coefficients themselves for a lane that does not glide).
+    goal: [[f64; 2 * MAX_PIPELINE]; 5],
+    step: [[f64; 2 * MAX_PIPELINE]; 5],
+    left: [f64; 2 * MAX_PIPELINE],
     x1: [f64; 2 * MAX_PIPELINE],
     x2: [f64; 2 * MAX_PIPELINE],
     y1: [f64; 2 * MAX_PIPELINE],
@@ -113,34 +128,41 @@ const MAX_PIPELINE: usize = 16;
 
 impl Gathered {
     fn new(sections: &[Option<&mut Section>]) -> Gathered {
+        let wire = [1.0, 0.0, 0.0, 0.0, 0.0].map(|c| [c; 2 * MAX_PIPELINE]);
         let mut g = Gathered {
-            b0: [1.0; 2 * MAX_PIPELINE],
-            b1: [0.0; 2 * MAX_PIPELINE],
-            b2: [0.0; 2 * MAX_PIPELINE],
-            na1: [0.0; 2 * MAX_PIPELINE],
-            na2: [0.0; 2 * MAX_PIPELINE],
+            coefs: wire,
+            goal: wire,
+            step: [[0.0; 2 * MAX_PIPELINE]; 5],
+            left: [0.0; 2 * MAX_PIPELINE],
             x1: [0.0; 2 * MAX_PIPELINE],
             x2: [0.0; 2 * MAX_PIPELINE],
             y1: [0.0; 2 * MAX_PIPELINE],
             y2: [0.0; 2 * MAX_PIPELINE],
         };
+        let lanes = |[b0, b1, b2, a1, a2]: [f64; 5]| [b0, b1, b2, -a1, -a2];
         for (k, s) in sections.iter().flatten().enumerate() {
-            let [b0, b1, b2, a1, a2] = s.coefs();
+            let (goal, step, left) = s.ramp();
+            let [coefs, goal, step] = [s.coefs(), goal, step].map(lanes);
             for (ch, history) in s.history().into_iter().enumerate() {
                 let i = 2 * k + ch;
-                (g.b0[i], g.b1[i], g.b2[i], g.na1[i], g.na2[i]) = (b0, b1, b2, -a1, -a2);
+                for c in 0..5 {
+                    (g.coefs[c][i], g.goal[c][i], g.step[c][i]) = (coefs[c], goal[c], step[c]);
+                }
+                g.left[i] = left as f64;
                 [g.x1[i], g.x2[i], g.y1[i], g.y2[i]] = history;
             }
         }
         g
     }
 
-    fn scatter(&self, sections: &mut [Option<&mut Section>]) {
+    /// Histories back into the sections, whose glides moved on by the block's `frames`.
+    fn scatter(&self, sections: &mut [Option<&mut Section>], frames: usize) {
         for (k, s) in sections.iter_mut().flatten().enumerate() {
             s.set_history([0, 1].map(|ch| {
                 let i = 2 * k + ch;
                 [self.x1[i], self.x2[i], self.y1[i], self.y2[i]]
             }));
+            s.advance_ramp(frames as u32);
         }
     }
 
@@ -191,7 +213,10 @@ fn load_pair(frames: &[[f64; 2]], t: usize) -> std::arch::x86_64::__m128d {
 /// AVX2: two sections (four lanes) per vector, `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+fn run_avx2<const V: usize, const G: bool>(
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+) {
     use std::arch::x86_64::*;
     const { assert!(4 * V <= 2 * MAX_PIPELINE) };
     let mut g = Gathered::new(sections);
@@ -200,19 +225,40 @@ fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut 
         // enabled in the enclosing function, which alone calls this closure.
         std::array::from_fn(|j| unsafe { _mm256_loadu_pd(a[4 * j..].as_ptr()) })
     };
-    let (b0, b1, b2, na1, na2) = (
-        load(&g.b0),
-        load(&g.b1),
-        load(&g.b2),
-        load(&g.na1),
-        load(&g.na2),
-    );
+    let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(load);
+    let (goal, step) = (g.goal.each_ref().map(load), g.step.each_ref().map(load));
+    let mut left = load(&g.left);
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     let depth = 2 * V;
     let n = frames.len();
     // One pipeline step (see the AVX-512 kernel); lanes shift by one section (128 bits).
     macro_rules! step {
         ($input:expr, $mask:expr) => {{
+            // Which lanes work this step: all of them, or (filling, draining) a mask.
+            let masks: [__m256d; V] = std::array::from_fn(|j| match $mask {
+                None => _mm256_castsi256_pd(_mm256_set1_epi64x(-1)),
+                Some(t) => {
+                    let lo = if Gathered::valid(t, 2 * j, n) { -1 } else { 0 };
+                    let hi = if Gathered::valid(t, 2 * j + 1, n) {
+                        -1
+                    } else {
+                        0
+                    };
+                    _mm256_castsi256_pd(_mm256_set_epi64x(hi, hi, lo, lo))
+                }
+            });
+            if G {
+                // A working lane's glide moves one sample on: goal − left · step.
+                for j in 0..V {
+                    let on = _mm256_max_pd(
+                        _mm256_sub_pd(left[j], _mm256_set1_pd(1.0)),
+                        _mm256_setzero_pd(),
+                    );
+                    left[j] = _mm256_blendv_pd(left[j], on, masks[j]);
+                    let at = |c: usize| _mm256_fnmadd_pd(left[j], step[c][j], goal[c][j]);
+                    (b0[j], b1[j], b2[j], na1[j], na2[j]) = (at(0), at(1), at(2), at(3), at(4));
+                }
+            }
             let mut x = [_mm256_setzero_pd(); V];
             // Low half: the previous section's high half; high half: this vector's low half.
             x[0] = _mm256_permute2f128_pd(_mm256_castpd128_pd256($input), y1[0], 0x20);
@@ -230,15 +276,9 @@ fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut 
             }
             match $mask {
                 None => (x2, x1, y2, y1) = (x1, x, y1, y),
-                Some(t) => {
+                Some(_) => {
                     for j in 0..V {
-                        let lo = if Gathered::valid(t, 2 * j, n) { -1 } else { 0 };
-                        let hi = if Gathered::valid(t, 2 * j + 1, n) {
-                            -1
-                        } else {
-                            0
-                        };
-                        let m = _mm256_castsi256_pd(_mm256_set_epi64x(hi, hi, lo, lo));
+                        let m = masks[j];
                         x2[j] = _mm256_blendv_pd(x2[j], x1[j], m);
                         x1[j] = _mm256_blendv_pd(x1[j], x[j], m);
                         y2[j] = _mm256_blendv_pd(y2[j], y1[j], m);
@@ -260,13 +300,16 @@ fn run_avx2<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut 
     store(&mut g.x2, x2);
     store(&mut g.y1, y1);
     store(&mut g.y2, y2);
-    g.scatter(sections);
+    g.scatter(sections, n);
 }
 
 /// AVX-512: four sections (eight lanes) per vector, `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn run_avx512<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+fn run_avx512<const V: usize, const G: bool>(
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+) {
     use std::arch::x86_64::*;
     const { assert!(8 * V <= 2 * MAX_PIPELINE) };
     let mut g = Gathered::new(sections);
@@ -275,13 +318,9 @@ fn run_avx512<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mu
         // enabled in the enclosing function, which alone calls this closure.
         std::array::from_fn(|j| unsafe { _mm512_loadu_pd(a[8 * j..].as_ptr()) })
     };
-    let (b0, b1, b2, na1, na2) = (
-        load(&g.b0),
-        load(&g.b1),
-        load(&g.b2),
-        load(&g.na1),
-        load(&g.na2),
-    );
+    let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(load);
+    let (goal, step) = (g.goal.each_ref().map(load), g.step.each_ref().map(load));
+    let mut left = load(&g.left);
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     let depth = 4 * V;
     let n = frames.len();
@@ -289,6 +328,25 @@ fn run_avx512<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mu
     // the input pair enters lane 0/1); with a mask, only the masked sections advance.
     macro_rules! step {
         ($input:expr, $mask:expr) => {{
+            // Which lanes work this step: all of them, or (filling, draining) a mask.
+            let masks: [__mmask8; V] = std::array::from_fn(|j| match $mask {
+                None => 0xff,
+                Some(t) => (0..4)
+                    .filter(|&s| Gathered::valid(t, 4 * j + s, n))
+                    .fold(0, |m, s| m | 0b11 << (2 * s)),
+            });
+            if G {
+                // A working lane's glide moves one sample on: goal − left · step.
+                for j in 0..V {
+                    let on = _mm512_max_pd(
+                        _mm512_sub_pd(left[j], _mm512_set1_pd(1.0)),
+                        _mm512_setzero_pd(),
+                    );
+                    left[j] = _mm512_mask_mov_pd(left[j], masks[j], on);
+                    let at = |c: usize| _mm512_fnmadd_pd(left[j], step[c][j], goal[c][j]);
+                    (b0[j], b1[j], b2[j], na1[j], na2[j]) = (at(0), at(1), at(2), at(3), at(4));
+                }
+            }
             // The input pair in every 128-bit lane; alignr picks it from the top one.
             let input = _mm512_shuffle_f64x2(
                 _mm512_castpd128_pd512($input),
@@ -320,14 +378,9 @@ fn run_avx512<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mu
             }
             match $mask {
                 None => (x2, x1, y2, y1) = (x1, x, y1, y),
-                Some(t) => {
+                Some(_) => {
                     for j in 0..V {
-                        let mut m: __mmask8 = 0;
-                        for s in 0..4 {
-                            if Gathered::valid(t, 4 * j + s, n) {
-                                m |= 0b11 << (2 * s);
-                            }
-                        }
+                        let m = masks[j];
                         x2[j] = _mm512_mask_mov_pd(x2[j], m, x1[j]);
                         x1[j] = _mm512_mask_mov_pd(x1[j], m, x[j]);
                         y2[j] = _mm512_mask_mov_pd(y2[j], m, y1[j]);
@@ -349,14 +402,28 @@ fn run_avx512<const V: usize>(sections: &mut [Option<&mut Section>], frames: &mu
     store(&mut g.x2, x2);
     store(&mut g.y1, y1);
     store(&mut g.y2, y2);
-    g.scatter(sections);
+    g.scatter(sections, n);
 }
 
-/// Run `frames` through the chain of `sections` (none gliding), with the widest kernel `isa`
-/// allows.
+/// Run `frames` through the chain of `sections`, gliding ones included, with the widest kernel
+/// `isa` allows.
 ///
 /// Runs on the audio thread: must not allocate or block.
 pub fn run_sections(isa: Isa, sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+    // Gliding lanes compute their coefficients every step; without glides that work is
+    // compiled out.
+    if sections.iter().flatten().any(|s| s.is_gliding()) {
+        run_sections_with::<true>(isa, sections, frames)
+    } else {
+        run_sections_with::<false>(isa, sections, frames)
+    }
+}
+
+fn run_sections_with<const G: bool>(
+    isa: Isa,
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+) {
     #[cfg(target_arch = "x86_64")]
     {
         if isa.avx512() {
@@ -364,10 +431,10 @@ pub fn run_sections(isa: Isa, sections: &mut [Option<&mut Section>], frames: &mu
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX-512F.
                 unsafe {
                     match chunk.len() {
-                        1..=4 => run_avx512::<1>(chunk, frames),
-                        5..=8 => run_avx512::<2>(chunk, frames),
-                        9..=12 => run_avx512::<3>(chunk, frames),
-                        _ => run_avx512::<4>(chunk, frames),
+                        1..=4 => run_avx512::<1, G>(chunk, frames),
+                        5..=8 => run_avx512::<2, G>(chunk, frames),
+                        9..=12 => run_avx512::<3, G>(chunk, frames),
+                        _ => run_avx512::<4, G>(chunk, frames),
                     }
                 }
             }
@@ -379,15 +446,15 @@ pub fn run_sections(isa: Isa, sections: &mut [Option<&mut Section>], frames: &mu
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
                 unsafe {
                     match chunk.len() {
-                        1..=2 => run_avx2::<1>(chunk, frames),
-                        _ => run_avx2::<2>(chunk, frames),
+                        1..=2 => run_avx2::<1, G>(chunk, frames),
+                        _ => run_avx2::<2, G>(chunk, frames),
                     }
                 }
             }
             return;
         }
     }
-    run_any::<Plain>(sections, frames)
+    run_any::<Plain, G>(sections, frames)
 }
 
 #[cfg(test)]
@@ -396,9 +463,11 @@ mod tests {
 
     type Kernel = fn(&mut [Option<&mut Section>], &mut [[f64; 2]]);
 
-    /// Every implementation this CPU can run, named; the test prints which ran.
-    fn kernels() -> Vec<(&'static str, Kernel)> {
-        let mut k: Vec<(&'static str, Kernel)> = vec![("portable", |s, f| run_any::<Plain>(s, f))];
+    /// Every implementation this CPU can run, named (`G`: the gliding variants); the test
+    /// prints which ran.
+    fn kernels<const G: bool>() -> Vec<(&'static str, Kernel)> {
+        let mut k: Vec<(&'static str, Kernel)> =
+            vec![("portable", |s, f| run_any::<Plain, G>(s, f))];
         #[cfg(target_arch = "x86_64")]
         {
             let isa = Isa::detect();
@@ -406,13 +475,13 @@ mod tests {
                 k.push(("avx2", |s, f| {
                     for chunk in s.chunks_mut(MAX_PIPELINE) {
                         // SAFETY: `Isa::detect` found AVX2 and FMA (checked above).
-                        unsafe { run_avx2::<8>(chunk, f) }
+                        unsafe { run_avx2::<8, G>(chunk, f) }
                     }
                 }));
                 k.push(("avx2 narrow", |s, f| {
                     for chunk in s.chunks_mut(2) {
                         // SAFETY: as above.
-                        unsafe { run_avx2::<1>(chunk, f) }
+                        unsafe { run_avx2::<1, G>(chunk, f) }
                     }
                 }));
             }
@@ -420,7 +489,7 @@ mod tests {
                 k.push(("avx512", |s, f| {
                     for chunk in s.chunks_mut(MAX_PIPELINE) {
                         // SAFETY: `Isa::detect` found AVX-512F (checked above).
-                        unsafe { run_avx512::<4>(chunk, f) }
+                        unsafe { run_avx512::<4, G>(chunk, f) }
                     }
                 }));
             }
@@ -434,7 +503,7 @@ mod tests {
     /// including blocks shorter than the pipeline.
     #[test]
     fn pipelines_equal_the_plain_cascade() {
-        for (name, kernel) in kernels() {
+        for (name, kernel) in kernels::<false>() {
             println!("pipeline kernel: {name}");
             let mut rng = fastrand::Rng::with_seed(1);
             let mut rnd = move || rng.f64() - 0.5;
@@ -467,6 +536,68 @@ mod tests {
                                 "{name}: {count} sections, block {len}: {e:?} vs {g:?}"
                             );
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sections gliding to new coefficients (glides shorter and longer than a block, some
+    /// sections still) give in every pipeline what `tick` gives sample by sample, and the
+    /// glides end where they should.
+    #[test]
+    fn gliding_pipelines_equal_the_plain_cascade() {
+        for (name, kernel) in kernels::<true>() {
+            let mut rng = fastrand::Rng::with_seed(2);
+            let mut rnd = move || rng.f64() - 0.5;
+            let mut design = move || {
+                let r = 0.5 + 0.4 * rnd().abs();
+                let th = rnd().abs() * 3.0;
+                [0.5 + rnd(), rnd(), rnd() * 0.5, -2.0 * r * th.cos(), r * r]
+            };
+            for count in [1, 3, 8, 13] {
+                let mut plain: Vec<Section> = (0..count)
+                    .map(|_| {
+                        let mut s = Section::default();
+                        s.set(design());
+                        s
+                    })
+                    .collect();
+                let mut piped = plain.clone();
+                let mut rng = fastrand::Rng::with_seed(count as u64);
+                for (b, len) in [64usize, 64, 7, 128, 64, 1, 64].into_iter().enumerate() {
+                    // Every other block, new targets over 30–200 samples (every third section
+                    // keeps still).
+                    if b % 2 == 0 {
+                        for (k, (p, q)) in plain.iter_mut().zip(piped.iter_mut()).enumerate() {
+                            if k % 3 != 2 {
+                                let (target, over) = (design(), rng.u32(30..200));
+                                p.glide_to(target, over);
+                                q.glide_to(target, over);
+                            }
+                        }
+                    }
+                    let input: Vec<[f64; 2]> = (0..len).map(|_| [rng.f64() - 0.5; 2]).collect();
+                    let mut expected = input.clone();
+                    for frame in expected.iter_mut() {
+                        for s in plain.iter_mut() {
+                            *frame = s.tick(*frame);
+                        }
+                    }
+                    let mut got = input.clone();
+                    let mut refs: Vec<Option<&mut Section>> = piped.iter_mut().map(Some).collect();
+                    kernel(&mut refs, &mut got);
+                    for (e, g) in expected.iter().zip(&got) {
+                        for ch in 0..2 {
+                            assert!(
+                                (e[ch] - g[ch]).abs() < 1e-9,
+                                "{name}: {count} sections, block {b}: {e:?} vs {g:?}"
+                            );
+                        }
+                    }
+                    for (p, q) in plain.iter().zip(&piped) {
+                        assert_eq!(p.ramp().2, q.ramp().2, "{name}: samples left");
+                        assert_eq!(p.coefs(), q.coefs(), "{name}: coefficients");
                     }
                 }
             }
