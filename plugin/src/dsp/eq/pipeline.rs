@@ -22,7 +22,7 @@ fn run<const L: usize, M: MulAdd, const G: bool>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
 ) {
-    let mut g = Gathered::new(sections);
+    let mut g = Gathered::new(sections, G);
     let lanes = |a: &[f64; 2 * MAX_PIPELINE]| -> [f64; L] { std::array::from_fn(|i| a[i]) };
     let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(lanes);
     let (goal, step) = (g.goal.each_ref().map(lanes), g.step.each_ref().map(lanes));
@@ -127,7 +127,9 @@ fn phases(n: usize, depth: usize) -> (Range<usize>, Range<usize>, Range<usize>) 
 const MAX_PIPELINE: usize = 16;
 
 impl Gathered {
-    fn new(sections: &[Option<&mut Section>]) -> Gathered {
+    /// The sections' lanes; their glides too if `glide` (a kernel without glides never reads
+    /// them).
+    fn new(sections: &[Option<&mut Section>], glide: bool) -> Gathered {
         let wire = [1.0, 0.0, 0.0, 0.0, 0.0].map(|c| [c; 2 * MAX_PIPELINE]);
         let mut g = Gathered {
             coefs: wire,
@@ -146,7 +148,10 @@ impl Gathered {
             for (ch, history) in s.history().into_iter().enumerate() {
                 let i = 2 * k + ch;
                 for c in 0..5 {
-                    (g.coefs[c][i], g.goal[c][i], g.step[c][i]) = (coefs[c], goal[c], step[c]);
+                    g.coefs[c][i] = coefs[c];
+                    if glide {
+                        (g.goal[c][i], g.step[c][i]) = (goal[c], step[c]);
+                    }
                 }
                 g.left[i] = left as f64;
                 [g.x1[i], g.x2[i], g.y1[i], g.y2[i]] = history;
@@ -219,7 +224,7 @@ fn run_avx2<const V: usize, const G: bool>(
 ) {
     use std::arch::x86_64::*;
     const { assert!(4 * V <= 2 * MAX_PIPELINE) };
-    let mut g = Gathered::new(sections);
+    let mut g = Gathered::new(sections, G);
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m256d; V] {
         // SAFETY: `a[4j..]` holds at least four f64s (4·V ≤ the array's length); AVX is
         // enabled in the enclosing function, which alone calls this closure.
@@ -312,7 +317,7 @@ fn run_avx512<const V: usize, const G: bool>(
 ) {
     use std::arch::x86_64::*;
     const { assert!(8 * V <= 2 * MAX_PIPELINE) };
-    let mut g = Gathered::new(sections);
+    let mut g = Gathered::new(sections, G);
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m512d; V] {
         // SAFETY: `a[8j..]` holds at least eight f64s (8·V ≤ the array's length); AVX-512F is
         // enabled in the enclosing function, which alone calls this closure.
