@@ -503,6 +503,31 @@ mod tests {
         k
     }
 
+    /// `input` through `plain` sample by sample and through `piped` with `kernel`: the same
+    /// within 1e-9.
+    fn assert_pipeline_agrees(
+        kernel: Kernel,
+        plain: &mut [Section],
+        piped: &mut [Section],
+        input: &[[f64; 2]],
+        case: &str,
+    ) {
+        let mut expected = input.to_vec();
+        for frame in expected.iter_mut() {
+            for s in plain.iter_mut() {
+                *frame = s.tick(*frame);
+            }
+        }
+        let mut got = input.to_vec();
+        let mut refs: Vec<Option<&mut Section>> = piped.iter_mut().map(Some).collect();
+        kernel(&mut refs, &mut got);
+        for (e, g) in expected.iter().zip(&got) {
+            for ch in 0..2 {
+                assert!((e[ch] - g[ch]).abs() < 1e-9, "{case}: {e:?} vs {g:?}");
+            }
+        }
+    }
+
     /// Each pipeline gives what the sections give one after the other (up to rounding: the
     /// SIMD kernels fuse multiply-adds), for any count of sections and any block length,
     /// including blocks shorter than the pipeline.
@@ -525,23 +550,8 @@ mod tests {
                 let mut piped = plain.clone();
                 for len in [1usize, 2, 7, 64, 128, 3] {
                     let input: Vec<[f64; 2]> = (0..len).map(|_| [rnd(), rnd()]).collect();
-                    let mut expected = input.clone();
-                    for frame in expected.iter_mut() {
-                        for s in plain.iter_mut() {
-                            *frame = s.tick(*frame);
-                        }
-                    }
-                    let mut got = input.clone();
-                    let mut refs: Vec<Option<&mut Section>> = piped.iter_mut().map(Some).collect();
-                    kernel(&mut refs, &mut got);
-                    for (e, g) in expected.iter().zip(&got) {
-                        for ch in 0..2 {
-                            assert!(
-                                (e[ch] - g[ch]).abs() < 1e-9,
-                                "{name}: {count} sections, block {len}: {e:?} vs {g:?}"
-                            );
-                        }
-                    }
+                    let case = format!("{name}: {count} sections, block {len}");
+                    assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, &case);
                 }
             }
         }
@@ -583,23 +593,8 @@ mod tests {
                         }
                     }
                     let input: Vec<[f64; 2]> = (0..len).map(|_| [rng.f64() - 0.5; 2]).collect();
-                    let mut expected = input.clone();
-                    for frame in expected.iter_mut() {
-                        for s in plain.iter_mut() {
-                            *frame = s.tick(*frame);
-                        }
-                    }
-                    let mut got = input.clone();
-                    let mut refs: Vec<Option<&mut Section>> = piped.iter_mut().map(Some).collect();
-                    kernel(&mut refs, &mut got);
-                    for (e, g) in expected.iter().zip(&got) {
-                        for ch in 0..2 {
-                            assert!(
-                                (e[ch] - g[ch]).abs() < 1e-9,
-                                "{name}: {count} sections, block {b}: {e:?} vs {g:?}"
-                            );
-                        }
-                    }
+                    let case = format!("{name}: {count} sections, block {b}");
+                    assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, &case);
                     for (p, q) in plain.iter().zip(&piped) {
                         assert_eq!(p.ramp().2, q.ramp().2, "{name}: samples left");
                         assert_eq!(p.coefs(), q.coefs(), "{name}: coefficients");
