@@ -64,17 +64,42 @@ impl<T: Accumulate> WindowRing<T> {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn window(&self, n: usize) -> (T, u64) {
-        let len = self.sums.len();
+        let (len, n) = (self.sums.len(), n.min(self.sums.len()));
+        // The newest n entries are at most two runs of the ring: before `pos`, and (wrapped)
+        // its end.
+        let (wrapped, recent) = if n <= self.pos {
+            (0..0, self.pos - n..self.pos)
+        } else {
+            (len - (n - self.pos)..len, 0..self.pos)
+        };
         let mut sum = T::default();
         let mut count = 0u64;
-        let mut i = self.pos;
-        for _ in 0..n.min(len) {
-            i = if i == 0 { len - 1 } else { i - 1 };
-            sum.accumulate(self.sums[i]);
-            count += self.counts[i] as u64;
+        for run in [wrapped, recent] {
+            sum.accumulate(sum_of(&self.sums[run.clone()]));
+            count += self.counts[run].iter().map(|&c| c as u64).sum::<u64>();
         }
         (sum, count)
     }
+}
+
+/// The sum of `values` over four running sums: one would be a chain of dependent additions,
+/// a few hundred long, a hundred times a second per meter.
+fn sum_of<T: Accumulate>(values: &[T]) -> T {
+    let mut lanes = [T::default(); 4];
+    let chunks = values.chunks_exact(4);
+    let mut total = T::default();
+    for v in chunks.remainder() {
+        total.accumulate(*v);
+    }
+    for c in chunks {
+        for (l, v) in lanes.iter_mut().zip(c) {
+            l.accumulate(*v);
+        }
+    }
+    for l in lanes {
+        total.accumulate(l);
+    }
+    total
 }
 
 #[cfg(test)]
