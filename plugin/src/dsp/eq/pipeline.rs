@@ -22,11 +22,18 @@ fn run<const L: usize, M: MulAdd, const G: bool>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
 ) {
-    let mut g = Gathered::new(sections, G);
+    let mut g = Gathered::new(sections);
+    let glides = G.then(|| Glides::new(sections));
     let lanes = |a: &[f64; 2 * MAX_PIPELINE]| -> [f64; L] { std::array::from_fn(|i| a[i]) };
     let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(lanes);
-    let (goal, step) = (g.goal.each_ref().map(lanes), g.step.each_ref().map(lanes));
-    let mut left = lanes(&g.left);
+    let (goal, step, mut left) = match &glides {
+        Some(gl) => (
+            gl.goal.each_ref().map(lanes),
+            gl.step.each_ref().map(lanes),
+            lanes(&gl.left),
+        ),
+        None => ([[0.0; L]; 5], [[0.0; L]; 5], [0.0; L]),
+    };
     let (mut x1, mut x2, mut y1, mut y2) = (lanes(&g.x1), lanes(&g.x2), lanes(&g.y1), lanes(&g.y2));
     let depth = L / 2;
     let n = frames.len();
@@ -90,19 +97,51 @@ fn run_any<M: MulAdd, const G: bool>(
     }
 }
 
-/// Every section's coefficients, glide and history laid out lane-wise (`2k + channel`), padded
-/// with wires up to the widest pipeline. Coefficients in the order b0, b1, b2, −a1, −a2.
+/// Every section's coefficients and history laid out lane-wise (`2k + channel`), padded with
+/// wires up to the widest pipeline. Coefficients in the order b0, b1, b2, −a1, −a2.
 struct Gathered {
     coefs: [[f64; 2 * MAX_PIPELINE]; 5],
-    /// Where each lane's glide heads, its step per sample and the samples it has left (0 and
-    /// the coefficients themselves for a lane that does not glide).
-    goal: [[f64; 2 * MAX_PIPELINE]; 5],
-    step: [[f64; 2 * MAX_PIPELINE]; 5],
-    left: [f64; 2 * MAX_PIPELINE],
     x1: [f64; 2 * MAX_PIPELINE],
     x2: [f64; 2 * MAX_PIPELINE],
     y1: [f64; 2 * MAX_PIPELINE],
     y2: [f64; 2 * MAX_PIPELINE],
+}
+
+/// The sections' glides, lane-wise, for the gliding kernels only: where each lane's glide
+/// heads, its step per sample and the samples it has left (0, and the coefficients themselves,
+/// for a lane that does not glide).
+struct Glides {
+    goal: [[f64; 2 * MAX_PIPELINE]; 5],
+    step: [[f64; 2 * MAX_PIPELINE]; 5],
+    left: [f64; 2 * MAX_PIPELINE],
+}
+
+/// The lane order of a section's coefficients.
+fn lane_coefs([b0, b1, b2, a1, a2]: [f64; 5]) -> [f64; 5] {
+    [b0, b1, b2, -a1, -a2]
+}
+
+const WIRE: [f64; 5] = [1.0, 0.0, 0.0, 0.0, 0.0];
+
+impl Glides {
+    fn new(sections: &[Option<&mut Section>]) -> Glides {
+        let mut g = Glides {
+            goal: WIRE.map(|c| [c; 2 * MAX_PIPELINE]),
+            step: [[0.0; 2 * MAX_PIPELINE]; 5],
+            left: [0.0; 2 * MAX_PIPELINE],
+        };
+        for (k, s) in sections.iter().flatten().enumerate() {
+            let (goal, step, left) = s.ramp();
+            let (goal, step) = (lane_coefs(goal), lane_coefs(step));
+            for i in [2 * k, 2 * k + 1] {
+                for c in 0..5 {
+                    (g.goal[c][i], g.step[c][i]) = (goal[c], step[c]);
+                }
+                g.left[i] = left as f64;
+            }
+        }
+        g
+    }
 }
 
 /// The steps of a block of `n` samples through a pipeline `depth` sections deep: filling
@@ -127,33 +166,21 @@ fn phases(n: usize, depth: usize) -> (Range<usize>, Range<usize>, Range<usize>) 
 const MAX_PIPELINE: usize = 16;
 
 impl Gathered {
-    /// The sections' lanes; their glides too if `glide` (a kernel without glides never reads
-    /// them).
-    fn new(sections: &[Option<&mut Section>], glide: bool) -> Gathered {
-        let wire = [1.0, 0.0, 0.0, 0.0, 0.0].map(|c| [c; 2 * MAX_PIPELINE]);
+    fn new(sections: &[Option<&mut Section>]) -> Gathered {
         let mut g = Gathered {
-            coefs: wire,
-            goal: wire,
-            step: [[0.0; 2 * MAX_PIPELINE]; 5],
-            left: [0.0; 2 * MAX_PIPELINE],
+            coefs: WIRE.map(|c| [c; 2 * MAX_PIPELINE]),
             x1: [0.0; 2 * MAX_PIPELINE],
             x2: [0.0; 2 * MAX_PIPELINE],
             y1: [0.0; 2 * MAX_PIPELINE],
             y2: [0.0; 2 * MAX_PIPELINE],
         };
-        let lanes = |[b0, b1, b2, a1, a2]: [f64; 5]| [b0, b1, b2, -a1, -a2];
         for (k, s) in sections.iter().flatten().enumerate() {
-            let (goal, step, left) = s.ramp();
-            let [coefs, goal, step] = [s.coefs(), goal, step].map(lanes);
+            let coefs = lane_coefs(s.coefs());
             for (ch, history) in s.history().into_iter().enumerate() {
                 let i = 2 * k + ch;
-                for c in 0..5 {
-                    g.coefs[c][i] = coefs[c];
-                    if glide {
-                        (g.goal[c][i], g.step[c][i]) = (goal[c], step[c]);
-                    }
+                for (c, v) in coefs.into_iter().enumerate() {
+                    g.coefs[c][i] = v;
                 }
-                g.left[i] = left as f64;
                 [g.x1[i], g.x2[i], g.y1[i], g.y2[i]] = history;
             }
         }
@@ -224,15 +251,25 @@ fn run_avx2<const V: usize, const G: bool>(
 ) {
     use std::arch::x86_64::*;
     const { assert!(4 * V <= 2 * MAX_PIPELINE) };
-    let mut g = Gathered::new(sections, G);
+    let mut g = Gathered::new(sections);
+    let glides = G.then(|| Glides::new(sections));
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m256d; V] {
         // SAFETY: `a[4j..]` holds at least four f64s (4·V ≤ the array's length); AVX is
         // enabled in the enclosing function, which alone calls this closure.
         std::array::from_fn(|j| unsafe { _mm256_loadu_pd(a[4 * j..].as_ptr()) })
     };
     let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(load);
-    let (goal, step) = (g.goal.each_ref().map(load), g.step.each_ref().map(load));
-    let mut left = load(&g.left);
+    let (goal, step, mut left) = match &glides {
+        Some(gl) => (
+            gl.goal.each_ref().map(load),
+            gl.step.each_ref().map(load),
+            load(&gl.left),
+        ),
+        None => {
+            let zero = [_mm256_setzero_pd(); V];
+            ([zero; 5], [zero; 5], zero)
+        }
+    };
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     let depth = 2 * V;
     let n = frames.len();
@@ -317,15 +354,25 @@ fn run_avx512<const V: usize, const G: bool>(
 ) {
     use std::arch::x86_64::*;
     const { assert!(8 * V <= 2 * MAX_PIPELINE) };
-    let mut g = Gathered::new(sections, G);
+    let mut g = Gathered::new(sections);
+    let glides = G.then(|| Glides::new(sections));
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m512d; V] {
         // SAFETY: `a[8j..]` holds at least eight f64s (8·V ≤ the array's length); AVX-512F is
         // enabled in the enclosing function, which alone calls this closure.
         std::array::from_fn(|j| unsafe { _mm512_loadu_pd(a[8 * j..].as_ptr()) })
     };
     let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(load);
-    let (goal, step) = (g.goal.each_ref().map(load), g.step.each_ref().map(load));
-    let mut left = load(&g.left);
+    let (goal, step, mut left) = match &glides {
+        Some(gl) => (
+            gl.goal.each_ref().map(load),
+            gl.step.each_ref().map(load),
+            load(&gl.left),
+        ),
+        None => {
+            let zero = [_mm512_setzero_pd(); V];
+            ([zero; 5], [zero; 5], zero)
+        }
+    };
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     let depth = 4 * V;
     let n = frames.len();

@@ -12,7 +12,7 @@ use crate::dsp::blocks::biquad::butterworth_high_pass;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::fastmath;
 use crate::dsp::blocks::section::{Section, coefs};
-use crate::dsp::blocks::simd::Isa;
+use crate::dsp::blocks::simd::{Fused, Isa, MulAdd, Plain};
 
 /// Below this the sidechain high-pass is off. Halfway between the range's minimum (20 Hz) and the
 /// next value its one-decimal display can show (20.1 Hz): every value the display calls "Off"
@@ -276,7 +276,7 @@ impl Compressor {
             // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
             return unsafe { self.process_chunk_avx2(s, frames, key, start, glide) };
         }
-        self.chunk_passes(s, frames, key, start, glide)
+        self.chunk_passes::<Plain>(s, frames, key, start, glide)
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -289,13 +289,13 @@ impl Compressor {
         start: usize,
         glide: &Glide,
     ) -> f64 {
-        self.chunk_passes(s, frames, key, start, glide)
+        self.chunk_passes::<Fused>(s, frames, key, start, glide)
     }
 
     /// The chunk as passes over arrays, so the logarithms and exponentials (the bulk of the
     /// work) vectorise; only the detector and the smoothing run sample by sample.
     #[inline(always)]
-    fn chunk_passes(
+    fn chunk_passes<M: MulAdd>(
         &mut self,
         s: &CompressorSettings,
         frames: &mut [[f64; 2]],
@@ -368,12 +368,12 @@ impl Compressor {
         let [left, right] = &mut work;
         let chunk_max = if linked {
             let mut y = [self.reduction_db[0]];
-            let max = self.smooth(&mut y, [&mut left[..len]]);
+            let max = self.smooth::<1, M>(&mut y, [&mut left[..len]]);
             self.reduction_db = [y[0]; 2];
             max
         } else {
             let mut y = self.reduction_db;
-            let max = self.smooth(&mut y, [&mut left[..len], &mut right[..len]]);
+            let max = self.smooth::<2, M>(&mut y, [&mut left[..len], &mut right[..len]]);
             self.reduction_db = y;
             max
         };
@@ -383,6 +383,19 @@ impl Compressor {
             }
         }
         let gain_of = [0, channels - 1];
+        let settled = !self.fade.is_moving() && self.fade.value() == 1.0;
+        if settled && glide.mix_from == 1.0 && glide.mix_to == 1.0 {
+            // Fully on and fully wet: the gain alone, over whole arrays.
+            let [left, right] = &work;
+            let (l, r) = (
+                &left[..len],
+                if linked { &left[..len] } else { &right[..len] },
+            );
+            for ((frame, gl), gr) in frames.iter_mut().zip(l).zip(r) {
+                *frame = [frame[0] * gl, frame[1] * gr];
+            }
+            return chunk_max;
+        }
         for (i, frame) in frames.iter_mut().enumerate() {
             let mix = glide.mix_at(start + i);
             let fade = self.fade.advance(1);
@@ -404,7 +417,11 @@ impl Compressor {
     /// slower than the release. The channels step together: independent recursions hide each
     /// other's latency.
     #[inline(always)]
-    fn smooth<const C: usize>(&self, y: &mut [f64; C], mut work: [&mut [f64]; C]) -> f64 {
+    fn smooth<const C: usize, M: MulAdd>(
+        &self,
+        y: &mut [f64; C],
+        mut work: [&mut [f64]; C],
+    ) -> f64 {
         let (attack, release) = (self.attack, self.release);
         let faster_attack = attack <= release;
         let len = work.iter().map(|w| w.len()).min().unwrap_or(0);
@@ -412,8 +429,9 @@ impl Compressor {
         for i in 0..len {
             for (w, y) in work.iter_mut().zip(y.iter_mut()) {
                 let wanted = w[i];
-                let by_attack = attack * *y + (1.0 - attack) * wanted;
-                let by_release = release * *y + (1.0 - release) * wanted;
+                // The state enters last: one multiply-add on the recursion.
+                let by_attack = M::madd(attack, *y, (1.0 - attack) * wanted);
+                let by_release = M::madd(release, *y, (1.0 - release) * wanted);
                 // Comparisons written so they compile to single max / min instructions.
                 *y = if faster_attack {
                     if by_attack > by_release {
@@ -560,8 +578,8 @@ mod tests {
     }
 
     /// The AVX2 build is the same code compiled for wider vectors, and Rust never fuses or
-    /// reorders float operations on its own: on noise that keeps the compressor working, it
-    /// must give the portable build's output bit for bit.
+    /// reorders float operations on its own; only the smoothing's multiply-add is fused there
+    /// on purpose. On noise that keeps the compressor working the two builds agree to rounding.
     #[test]
     fn every_kernel_agrees_with_the_portable_one() {
         let settings = CompressorSettings {
@@ -600,7 +618,9 @@ mod tests {
                 "portable"
             };
             println!("compressor on {isa:?} ran the {kernel} build: worst difference {worst:.2e}");
-            assert_eq!(worst, 0.0, "{isa:?}");
+            // The same passes; the AVX2 build fuses the smoothing's multiply-add (one rounding
+            // instead of two), measured 1.0e-15 here.
+            assert!(worst <= 1e-13, "{isa:?}: {worst}");
         }
     }
 }
