@@ -149,7 +149,15 @@ impl Equalizer {
         } else {
             self.process_oversampled(frames, any_active);
         }
-        if frames.iter().flatten().any(|x| !x.is_finite()) {
+        // A flag folded over the whole block (no early exit, so it vectorises); nothing to
+        // check while no band nor the oversampling ran.
+        let ran = any_active || self.os_running;
+        if ran
+            && frames
+                .iter()
+                .flatten()
+                .fold(false, |bad, x| bad | !x.is_finite())
+        {
             // A non-finite state would poison every later sample: start over. (Any non-finite
             // state shows in the output within a sample, so checking the output suffices.)
             self.reset();
