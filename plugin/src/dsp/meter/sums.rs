@@ -11,8 +11,9 @@ use crate::dsp::blocks::simd::{Fused, Isa, MulAdd, Plain};
 pub struct ChannelSums<const N: usize> {
     /// Shelf, then high-pass.
     coefs: [Coefs; 2],
-    /// Per stage: x[n−1], x[n−2], y[n−1], y[n−2], one value per channel.
-    state: [[[f64; N]; 4]; 2],
+    /// x[n−1], x[n−2], then the shelf's y[n−1], y[n−2] (also the high-pass's inputs), then
+    /// the high-pass's y[n−1], y[n−2]; one value per channel.
+    state: [[f64; N]; 6],
     /// Largest |sample| since `take_peaks`.
     peak: [f64; N],
     /// Sums since `take_sums`: of squares, and of K-weighted squares.
@@ -29,7 +30,7 @@ impl<const N: usize> ChannelSums<N> {
     pub fn with_isa(sample_rate: f64, isa: Isa) -> Self {
         ChannelSums {
             coefs: k_weighting(sample_rate),
-            state: [[[0.0; N]; 4]; 2],
+            state: [[0.0; N]; 6],
             peak: [0.0; N],
             squares: [0.0; N],
             weighted: [0.0; N],
@@ -62,10 +63,7 @@ impl<const N: usize> ChannelSums<N> {
     #[inline(always)]
     fn run<M: MulAdd>(&mut self, frame: impl Fn(usize) -> [f64; N], stage: &mut [[f32; N]]) {
         let [[b0, b1, b2, a1, a2], [c0, c1, c2, d1, d2]] = self.coefs;
-        let [
-            [mut x1, mut x2, mut y1, mut y2],
-            [mut u1, mut u2, mut v1, mut v2],
-        ] = self.state;
+        let [mut x1, mut x2, mut y1, mut y2, mut v1, mut v2] = self.state;
         let (mut peak, mut squares, mut weighted) = (self.peak, self.squares, self.weighted);
         for (i, staged) in stage.iter_mut().enumerate() {
             let x = frame(i);
@@ -75,17 +73,18 @@ impl<const N: usize> ChannelSums<N> {
                 // single multiply-add per stage, so the loop runs at throughput, not latency.
                 let shelf_in = M::madd(b0, x[l], M::madd(b1, x1[l], b2 * x2[l]));
                 let shelf = M::madd(-a1, y1[l], M::madd(-a2, y2[l], shelf_in));
-                let k_in = M::madd(c0, shelf, M::madd(c1, u1[l], c2 * u2[l]));
+                // The high-pass's input history is the shelf's output history.
+                let k_in = M::madd(c0, shelf, M::madd(c1, y1[l], c2 * y2[l]));
                 let k = M::madd(-d1, v1[l], M::madd(-d2, v2[l], k_in));
                 (x2[l], x1[l], y2[l], y1[l]) = (x1[l], x[l], y1[l], shelf);
-                (u2[l], u1[l], v2[l], v1[l]) = (u1[l], shelf, v1[l], k);
+                (v2[l], v1[l]) = (v1[l], k);
                 let a = x[l].abs();
                 peak[l] = if a > peak[l] { a } else { peak[l] };
                 squares[l] = M::madd(x[l], x[l], squares[l]);
                 weighted[l] = M::madd(k, k, weighted[l]);
             }
         }
-        self.state = [[x1, x2, y1, y2], [u1, u2, v1, v2]];
+        self.state = [x1, x2, y1, y2, v1, v2];
         (self.peak, self.squares, self.weighted) = (peak, squares, weighted);
     }
 
@@ -103,7 +102,7 @@ impl<const N: usize> ChannelSums<N> {
     }
 
     pub fn reset(&mut self) {
-        self.state = [[[0.0; N]; 4]; 2];
+        self.state = [[0.0; N]; 6];
         self.peak = [0.0; N];
         self.squares = [0.0; N];
         self.weighted = [0.0; N];
