@@ -87,11 +87,6 @@ impl TruePeakMeter {
         }
     }
 
-    pub fn reset(&mut self) {
-        self.x = [[0.0; CHANNELS]; SPAN];
-        self.filled = 0;
-    }
-
     /// Where the next frames go: the rest of the current chunk (1…64 frames). Fill a prefix
     /// and `commit` its length.
     pub fn space(&mut self) -> &mut [[f32; CHANNELS]] {

@@ -619,8 +619,8 @@ mod tests {
             };
             println!("compressor on {isa:?} ran the {kernel} build: worst difference {worst:.2e}");
             // The same passes; the AVX2 build fuses the smoothing's multiply-add (one rounding
-            // instead of two), measured 1.0e-15 here.
-            assert!(worst <= 1e-13, "{isa:?}: {worst}");
+            // instead of two), measured 1.02e-15 here.
+            assert!(worst <= 1e-14, "{isa:?}: {worst}");
         }
     }
 }

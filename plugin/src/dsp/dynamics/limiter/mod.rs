@@ -16,7 +16,6 @@ pub mod detector;
 use crate::dsp::blocks::delay::delay_through;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::fastmath;
-use crate::dsp::blocks::simd::Isa;
 use crate::dsp::blocks::sliding_min::SlidingMin;
 use detector::{Kernel, TruePeak};
 
@@ -100,7 +99,6 @@ pub struct Limiter {
     /// The gain computer is in its resting state (see `idles_through`).
     settled: bool,
     block_min_gain: f64,
-    isa: Isa,
 }
 
 impl Limiter {
@@ -129,7 +127,6 @@ impl Limiter {
             resting: false,
             settled: false,
             block_min_gain: 1.0,
-            isa: Isa::detect(),
         };
         limiter.configure(settings.lookahead_ms);
         limiter.fade.set_target(settings.enabled);
@@ -238,13 +235,10 @@ impl Limiter {
             1.0
         };
         // Release: the envelope recovers towards 1 exponentially, never above the need.
-        // 1 − pole·(1 − envelope), not (1 − pole) + pole·envelope: at 1 it stays exactly 1
-        // (the other form can round a hair below, and the gain would never be exactly unity
-        // again). The comparison compiles to a single `min` (f64::min would also handle NaN,
-        // which the envelope never is).
-        let released = 1.0 - self.release_pole * (1.0 - self.envelope);
         // The recovery stalls a few ulps short of 1 (where a step is under half an ulp), and a
-        // gain never again exactly unity would keep the gain computer running for good.
+        // gain never again exactly unity would keep the gain computer running for good. The
+        // comparisons compile to single instructions (the envelope is never NaN).
+        let released = 1.0 - self.release_pole * (1.0 - self.envelope);
         let released = if released > UNITY_SNAP { 1.0 } else { released };
         self.envelope = if required < released {
             required
@@ -331,24 +325,6 @@ impl Limiter {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process_block(&mut self, frames: &mut [[f64; 2]]) {
-        #[cfg(target_arch = "x86_64")]
-        if self.isa.avx2_fma() {
-            // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
-            unsafe { self.process_block_avx2(frames) };
-            return;
-        }
-        self.run_block(frames);
-    }
-
-    /// The per-sample gain computer compiled for AVX2 (the detector picks its own kernel).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn process_block_avx2(&mut self, frames: &mut [[f64; 2]]) {
-        self.run_block(frames);
-    }
-
-    #[inline(always)]
-    fn run_block(&mut self, frames: &mut [[f64; 2]]) {
         let s = self.settings;
         self.fade.set_target(s.enabled);
         if std::mem::take(&mut self.snap) {
