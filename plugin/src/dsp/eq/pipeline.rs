@@ -2,11 +2,19 @@
 //!
 //! A cascade is serial (section k needs section k−1's output), so SIMD across channels alone
 //! leaves most of a vector idle. Here lanes `2k, 2k+1` hold section `k` (left, right), and at
-//! step `t` section `k` works on sample `t − k`: every section's input is already there, in
-//! the previous section's last output. One step is a handful of vector multiply-adds for all
-//! sections at once, plus one lane shift.
+//! step `t` section `k` works on sample `t − K·k` (`K`, the skew): every section's input is
+//! already there, in what the previous section output `K` steps ago. One step is a handful of
+//! vector multiply-adds for all sections at once, plus one lane shift.
 //!
-//! To add no latency, each block is run to completion: the first and last `S − 1` steps
+//! Why a skew of more than one: a step's only short dependency is then each section's own
+//! feedback (`y[t−1]` into one multiply-add); the lane shift and the input's multiply-adds
+//! work on values `K` steps old, so they overlap with the steps in between. With a skew of one
+//! they are in series with the feedback. The AVX-512 kernel skews by 3 (eq bench, 8 bells,
+//! best of six interleaved runs: 665 → 593 µs per second of audio; skew 2 and 4 measured
+//! slower than 3); AVX2's sixteen registers cannot also hold `K` steps of outputs (skew 3
+//! there: 807 → 1015 µs), so it keeps a skew of one.
+//!
+//! To add no latency, each block is run to completion: the first and last `K·(S − 1)` steps
 //! (`S` sections) are masked so that sections only touch samples of this block.
 
 use std::ops::Range;
@@ -17,8 +25,9 @@ use crate::dsp::blocks::simd::{Isa, MulAdd, Plain};
 /// Portable kernel: `L / 2 ≥ sections.len()` lanes in plain arrays (the compiler vectorises
 /// what it can). The reference the SIMD kernels are tested against. With `G`, sections may
 /// glide: each lane's coefficients are recomputed every step it works, `goal − left · step`.
+/// `K`: the skew.
 #[inline(always)]
-fn run<const L: usize, M: MulAdd, const G: bool>(
+fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
 ) {
@@ -35,13 +44,16 @@ fn run<const L: usize, M: MulAdd, const G: bool>(
         None => ([[0.0; L]; 5], [[0.0; L]; 5], [0.0; L]),
     };
     let (mut x1, mut x2, mut y1, mut y2) = (lanes(&g.x1), lanes(&g.x2), lanes(&g.y1), lanes(&g.y2));
-    let depth = L / 2;
+    // Every lane's output at the last `K` steps, newest first (whether the lane worked or
+    // not: a working section only reads what a working one wrote).
+    let mut outs = [[0.0; L]; K];
+    let span = K * (L / 2 - 1);
     let n = frames.len();
-    let (fill, steady, drain) = phases(n, depth);
+    let (fill, steady, drain) = phases(n, span);
     for t in fill.chain(steady).chain(drain) {
         if G {
             for (i, l) in left.iter_mut().enumerate() {
-                if Gathered::valid(t, i / 2, n) && *l > 0.0 {
+                if Gathered::valid::<K>(t, i / 2, n) && *l > 0.0 {
                     *l -= 1.0;
                 }
             }
@@ -51,26 +63,34 @@ fn run<const L: usize, M: MulAdd, const G: bool>(
             [b0, b1, b2, na1, na2] = [at(0), at(1), at(2), at(3), at(4)];
         }
         let input = frames.get(t).copied().unwrap_or([0.0; 2]);
-        // Section k's input is section k−1's latest output.
+        // Section k's input is what section k−1 output `K` steps ago.
         let mut x = [0.0; L];
         x[0] = input[0];
         x[1] = input[1];
-        x[2..].copy_from_slice(&y1[..L - 2]);
+        x[2..].copy_from_slice(&outs[K - 1][..L - 2]);
         let mut y = [0.0; L];
         for i in 0..L {
-            // Older terms first, the ones that arrived last step at the end of the chain.
-            let older = M::madd(b2[i], x2[i], M::madd(b1[i], x1[i], na2[i] * y2[i]));
-            y[i] = M::madd(b0[i], x[i], M::madd(na1[i], y1[i], older));
+            // The newest terms last: with skew 1 the shifted input and the feedback, else the
+            // feedback alone (module doc).
+            y[i] = if K == 1 {
+                let older = M::madd(b2[i], x2[i], M::madd(b1[i], x1[i], na2[i] * y2[i]));
+                M::madd(b0[i], x[i], M::madd(na1[i], y1[i], older))
+            } else {
+                let inputs = M::madd(b0[i], x[i], M::madd(b2[i], x2[i], b1[i] * x1[i]));
+                M::madd(na1[i], y1[i], M::madd(na2[i], y2[i], inputs))
+            };
         }
+        outs.rotate_right(1);
+        outs[0] = y;
         for i in 0..L {
             // While the pipeline fills or drains, section k only works on sample t − k if that
             // sample is in this block.
-            if Gathered::valid(t, i / 2, n) {
+            if Gathered::valid::<K>(t, i / 2, n) {
                 (x2[i], x1[i], y2[i], y1[i]) = (x1[i], x[i], y1[i], y[i]);
             }
         }
-        if t + 1 >= depth {
-            frames[t + 1 - depth] = [y[L - 2], y[L - 1]];
+        if t >= span {
+            frames[t - span] = [y[L - 2], y[L - 1]];
         }
     }
     g.x1[..L].copy_from_slice(&x1);
@@ -83,16 +103,16 @@ fn run<const L: usize, M: MulAdd, const G: bool>(
 /// The pipelines instantiated: up to 16 sections at once, longer cascades in chunks.
 /// Inlined into each ISA's wrapper below, so every copy is compiled for that ISA.
 #[inline(always)]
-fn run_any<M: MulAdd, const G: bool>(
+fn run_any<M: MulAdd, const G: bool, const K: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
 ) {
     for chunk in sections.chunks_mut(16) {
         match chunk.len() {
-            1..=4 => run::<8, M, G>(chunk, frames),
-            5..=8 => run::<16, M, G>(chunk, frames),
-            9..=12 => run::<24, M, G>(chunk, frames),
-            _ => run::<32, M, G>(chunk, frames),
+            1..=4 => run::<8, M, G, K>(chunk, frames),
+            5..=8 => run::<16, M, G, K>(chunk, frames),
+            9..=12 => run::<24, M, G, K>(chunk, frames),
+            _ => run::<32, M, G, K>(chunk, frames),
         }
     }
 }
@@ -144,16 +164,22 @@ impl Glides {
     }
 }
 
-/// The steps of a block of `n` samples through a pipeline `depth` sections deep: filling
-/// (no output yet, some sections idle), steady (all busy), draining (some idle). Section k
-/// works on sample t − k at step t; the last section's output at step t is sample
-/// t + 1 − depth.
-fn phases(n: usize, depth: usize) -> (Range<usize>, Range<usize>, Range<usize>) {
+/// The AVX-512 kernel's skew (see the module's doc).
+const AVX512_SKEW: usize = 3;
+
+/// The portable kernel's skew: without knowing the vector width, the shortest pipeline.
+const PORTABLE_SKEW: usize = 1;
+
+/// The steps of a block of `n` samples through a pipeline whose last section works `span`
+/// steps after the first: filling (no output yet, some sections idle), steady (all busy),
+/// draining (some idle). Section k works on sample t − K·k at step t (`K`, the skew); the
+/// last section's output at step t is sample t − span.
+fn phases(n: usize, span: usize) -> (Range<usize>, Range<usize>, Range<usize>) {
     if n == 0 {
         return (0..0, 0..0, 0..0);
     }
-    let total = n + depth - 1;
-    let steady_start = depth - 1;
+    let total = n + span;
+    let steady_start = span;
     let drain_start = n.max(steady_start);
     (
         0..steady_start,
@@ -198,10 +224,11 @@ impl Gathered {
         }
     }
 
-    /// Whether section `k` works at step `t` of a block of `n` samples.
+    /// Whether section `k` works at step `t` of a block of `n` samples, in a pipeline of
+    /// skew `K`.
     #[inline(always)]
-    fn valid(t: usize, k: usize, n: usize) -> bool {
-        t >= k && t - k < n
+    fn valid<const K: usize>(t: usize, k: usize, n: usize) -> bool {
+        t >= K * k && t - K * k < n
     }
 }
 
@@ -210,8 +237,8 @@ impl Gathered {
 /// behind every input still to be read).
 #[cfg(target_arch = "x86_64")]
 macro_rules! drive {
-    ($frames:ident, $n:ident, $depth:ident, $step:ident) => {{
-        let (fill, steady, drain) = phases($n, $depth);
+    ($frames:ident, $n:ident, $span:ident, $step:ident) => {{
+        let (fill, steady, drain) = phases($n, $span);
         for t in fill {
             $step!(load_pair($frames, t), Some(t));
         }
@@ -220,12 +247,12 @@ macro_rules! drive {
             // SAFETY: `frames[t]` is two f64s (indexing checks `t`).
             let out = $step!(unsafe { _mm_loadu_pd($frames[t].as_ptr()) }, None::<usize>);
             // SAFETY: as above, for the output frame.
-            unsafe { _mm_storeu_pd($frames[t + 1 - $depth].as_mut_ptr(), out) };
+            unsafe { _mm_storeu_pd($frames[t - $span].as_mut_ptr(), out) };
         }
         for t in drain {
             let out = $step!(load_pair($frames, t), Some(t));
-            // SAFETY: `frames[t + 1 − depth]` is two f64s (indexing checks it).
-            unsafe { _mm_storeu_pd($frames[t + 1 - $depth].as_mut_ptr(), out) };
+            // SAFETY: `frames[t − span]` is two f64s (indexing checks it).
+            unsafe { _mm_storeu_pd($frames[t - $span].as_mut_ptr(), out) };
         }
     }};
 }
@@ -271,7 +298,8 @@ fn run_avx2<const V: usize, const G: bool>(
         }
     };
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
-    let depth = 2 * V;
+    // Skew 1: AVX2's sixteen registers do not hold the history a longer skew needs.
+    let span = 2 * V - 1;
     let n = frames.len();
     // One pipeline step (see the AVX-512 kernel); lanes shift by one section (128 bits).
     macro_rules! step {
@@ -280,8 +308,12 @@ fn run_avx2<const V: usize, const G: bool>(
             let masks: [__m256d; V] = std::array::from_fn(|j| match $mask {
                 None => _mm256_castsi256_pd(_mm256_set1_epi64x(-1)),
                 Some(t) => {
-                    let lo = if Gathered::valid(t, 2 * j, n) { -1 } else { 0 };
-                    let hi = if Gathered::valid(t, 2 * j + 1, n) {
+                    let lo = if Gathered::valid::<1>(t, 2 * j, n) {
+                        -1
+                    } else {
+                        0
+                    };
+                    let hi = if Gathered::valid::<1>(t, 2 * j + 1, n) {
                         -1
                     } else {
                         0
@@ -309,6 +341,7 @@ fn run_avx2<const V: usize, const G: bool>(
             }
             let mut y = [_mm256_setzero_pd(); V];
             for j in 0..V {
+                // With skew 1 the shifted input is as new as the feedback: both last.
                 let older = _mm256_fmadd_pd(
                     b2[j],
                     x2[j],
@@ -331,7 +364,7 @@ fn run_avx2<const V: usize, const G: bool>(
             _mm256_extractf128_pd(y[V - 1], 1)
         }};
     }
-    drive!(frames, n, depth, step);
+    drive!(frames, n, span, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m256d; V]| {
         for (j, v) in v.into_iter().enumerate() {
             // SAFETY: as for `load`.
@@ -374,18 +407,29 @@ fn run_avx512<const V: usize, const G: bool>(
         }
     };
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
-    let depth = 4 * V;
+    const K: usize = AVX512_SKEW;
+    // Every lane's output at the last `K` steps, newest first (see `run`).
+    let mut outs = [[_mm512_setzero_pd(); V]; K];
+    let span = K * (4 * V - 1);
     let n = frames.len();
+    // Each lane's first step and the step after its last: lane i holds section i / 2.
+    let first: [__m512i; V] = std::array::from_fn(|j| {
+        let at = |i: i64| (K as i64) * (4 * j as i64 + i / 2);
+        _mm512_setr_epi64(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
+    });
+    let end = first.map(|f| _mm512_add_epi64(f, _mm512_set1_epi64(n as i64)));
     // One pipeline step: section k takes section k−1's last output (lanes shift by one section,
     // the input pair enters lane 0/1); with a mask, only the masked sections advance.
     macro_rules! step {
         ($input:expr, $mask:expr) => {{
             // Which lanes work this step: all of them, or (filling, draining) a mask.
+            // (`Gathered::valid` as two compares per vector.)
             let masks: [__mmask8; V] = std::array::from_fn(|j| match $mask {
                 None => 0xff,
-                Some(t) => (0..4)
-                    .filter(|&s| Gathered::valid(t, 4 * j + s, n))
-                    .fold(0, |m, s| m | 0b11 << (2 * s)),
+                Some(t) => {
+                    let t = _mm512_set1_epi64(t as i64);
+                    _mm512_cmple_epu64_mask(first[j], t) & _mm512_cmplt_epu64_mask(t, end[j])
+                }
             });
             if G {
                 // A working lane's glide moves one sample on: goal − left · step.
@@ -407,27 +451,31 @@ fn run_avx512<const V: usize, const G: bool>(
             );
             let mut x = [_mm512_setzero_pd(); V];
             // [previous vector's lanes 6, 7, this vector's lanes 0..6]
+            let from = &outs[K - 1];
             x[0] = _mm512_castsi512_pd(_mm512_alignr_epi64(
-                _mm512_castpd_si512(y1[0]),
+                _mm512_castpd_si512(from[0]),
                 _mm512_castpd_si512(input),
                 6,
             ));
             for j in 1..V {
                 x[j] = _mm512_castsi512_pd(_mm512_alignr_epi64(
-                    _mm512_castpd_si512(y1[j]),
-                    _mm512_castpd_si512(y1[j - 1]),
+                    _mm512_castpd_si512(from[j]),
+                    _mm512_castpd_si512(from[j - 1]),
                     6,
                 ));
             }
             let mut y = [_mm512_setzero_pd(); V];
             for j in 0..V {
-                let older = _mm512_fmadd_pd(
-                    b2[j],
-                    x2[j],
-                    _mm512_fmadd_pd(b1[j], x1[j], _mm512_mul_pd(na2[j], y2[j])),
+                // The last step's feedback last: the only short dependency (module doc).
+                let inputs = _mm512_fmadd_pd(
+                    b0[j],
+                    x[j],
+                    _mm512_fmadd_pd(b2[j], x2[j], _mm512_mul_pd(b1[j], x1[j])),
                 );
-                y[j] = _mm512_fmadd_pd(b0[j], x[j], _mm512_fmadd_pd(na1[j], y1[j], older));
+                y[j] = _mm512_fmadd_pd(na1[j], y1[j], _mm512_fmadd_pd(na2[j], y2[j], inputs));
             }
+            // Shifted by value (not `rotate_right`) so the history stays in registers.
+            outs = std::array::from_fn(|i| if i == 0 { y } else { outs[i - 1] });
             match $mask {
                 None => (x2, x1, y2, y1) = (x1, x, y1, y),
                 Some(_) => {
@@ -443,7 +491,7 @@ fn run_avx512<const V: usize, const G: bool>(
             _mm256_extractf128_pd(_mm512_extractf64x4_pd(y[V - 1], 1), 1)
         }};
     }
-    drive!(frames, n, depth, step);
+    drive!(frames, n, span, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m512d; V]| {
         for (j, v) in v.into_iter().enumerate() {
             // SAFETY: as for `load`.
@@ -506,7 +554,7 @@ fn run_sections_with<const G: bool>(
             return;
         }
     }
-    run_any::<Plain, G>(sections, frames)
+    run_any::<Plain, G, PORTABLE_SKEW>(sections, frames)
 }
 
 #[cfg(test)]
@@ -518,8 +566,10 @@ mod tests {
     /// Every implementation this CPU can run, named (`G`: the gliding variants); the test
     /// prints which ran.
     fn kernels<const G: bool>() -> Vec<(&'static str, Kernel)> {
-        let mut k: Vec<(&'static str, Kernel)> =
-            vec![("portable", |s, f| run_any::<Plain, G>(s, f))];
+        let mut k: Vec<(&'static str, Kernel)> = vec![
+            ("portable", |s, f| run_any::<Plain, G, 1>(s, f)),
+            ("portable, skew 3", |s, f| run_any::<Plain, G, 3>(s, f)),
+        ];
         #[cfg(target_arch = "x86_64")]
         {
             let isa = Isa::detect();
