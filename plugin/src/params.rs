@@ -64,6 +64,9 @@ pub struct StrataParams {
     /// The editor's scale in percent (see `editor::ui_scale`).
     #[persist = "view-ui-scale"]
     pub ui_scale_percent: Arc<AtomicU32>,
+    /// Whether the compressor panel shows the dynamics history instead of the static curve.
+    #[persist = "view-dynamics-history"]
+    pub dynamics_history_shown: Arc<AtomicBool>,
     /// The A/B comparison: which slot is live and the other slot's settings (`presets::ab`).
     #[persist = "ab-slots"]
     pub ab: Mutex<AbSlots>,
@@ -89,6 +92,7 @@ impl Default for StrataParams {
             eq_range_db: Arc::new(AtomicU32::new(12)),
             spectrum_tilt: Arc::new(AtomicBool::new(false)),
             ui_scale_percent: Arc::new(AtomicU32::new(100)),
+            dynamics_history_shown: Arc::new(AtomicBool::new(false)),
             ab: Mutex::new(AbSlots::default()),
         }
     }

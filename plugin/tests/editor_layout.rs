@@ -20,8 +20,19 @@ fn overlap(a: Rect, b: Rect) -> f32 {
     if i.is_positive() { i.area() } else { 0.0 }
 }
 
+/// Both views of the compressor panel: its curve, and the dynamics history (with a few
+/// seconds of history, so its traces and legend are drawn).
 fn check(size: Vec2) {
+    check_view(size, false);
+    check_view(size, true);
+}
+
+fn check_view(size: Vec2, history: bool) {
     let mut h = Harness::with_size(size);
+    h.params
+        .dynamics_history_shown
+        .store(history, std::sync::atomic::Ordering::Relaxed);
+    fill_history(&mut h, 3.0);
     // Bands in use, so the graph has nodes and curves; the compressor on.
     for (id, v) in [
         ("eq2_on", 1.0),
@@ -87,7 +98,7 @@ fn check(size: Vec2) {
         }
     }
     println!(
-        "{size:?}: {} interactive widgets, {} texts, smallest text {smallest} px",
+        "{size:?}, history {history}: {} interactive widgets, {} texts, smallest text {smallest} px",
         widgets.len(),
         texts.len()
     );
@@ -137,4 +148,94 @@ fn the_ui_scale_is_chosen_in_the_header_and_kept() {
     h.params.deserialize_fields(&fields);
     h.frame(Vec::new());
     assert_eq!(h.ctx.zoom_factor(), 1.5);
+}
+
+/// `seconds` of history at 50 frames a second, ending now: in −12 dBFS, out −14 dBFS,
+/// compressor 6 dB of gain reduction, limiter 2 dB.
+fn fill_history(h: &mut Harness, seconds: f64) {
+    use strata::editor::dynamics_history::HistoryPoint;
+    let frames = (seconds * 50.0) as usize;
+    for k in 0..=frames {
+        h.model.dynamics_history.push(HistoryPoint {
+            time_s: k as f64 / 50.0,
+            input_db: -12.0,
+            output_db: -14.0,
+            compressor_gr_db: 6.0,
+            limiter_gr_db: 2.0,
+        });
+    }
+    h.model.clock_s = seconds;
+}
+
+/// The history view is chosen in the compressor's header and kept with the state; it draws
+/// each trace at its level on one dB axis (reductions hanging from 0 dB), over the seconds
+/// the history holds.
+#[test]
+fn the_dynamics_history_is_chosen_in_the_compressor_header_and_draws_each_level() {
+    use egui::epaint::{ColorMode, PathShape};
+    use nice_plug::prelude::Params;
+    use strata_ui::{history_plot, theme};
+    let mut h = Harness::new();
+    common::editor::set_plain(&h.params, "comp_on", 1.0);
+    common::editor::set_plain(&h.params, "lim_on", 1.0);
+    fill_history(&mut h, 3.0);
+    h.frame(Vec::new());
+    h.click(h.text_rect("History").center());
+    h.frame(Vec::new());
+    let fields = h.params.serialize_fields();
+    assert_eq!(
+        fields.get("view-dynamics-history").map(String::as_str),
+        Some("true")
+    );
+    // Each trace's line: the path of one point per history point stroked in its colour, at
+    // one height (constant levels).
+    let points = h.model.dynamics_history.len();
+    let is_trace = |p: &PathShape, colour| {
+        p.stroke.color == ColorMode::Solid(colour)
+            && p.stroke.width == history_plot::LINE_WIDTH
+            && p.points.len() == points
+    };
+    let line = |colour: egui::Color32| -> (f32, f32, f32) {
+        let paths: Vec<&PathShape> = h
+            .shapes
+            .iter()
+            .filter_map(|s| match &s.shape {
+                Shape::Path(p) if is_trace(p, colour) => Some(p),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(paths.len(), 1, "one line in {colour:?}");
+        let ys: Vec<f32> = paths[0].points.iter().map(|p| p.y).collect();
+        let xs: Vec<f32> = paths[0].points.iter().map(|p| p.x).collect();
+        let spread = ys.iter().fold(0.0f32, |m, y| m.max((y - ys[0]).abs()));
+        assert!(spread < 0.01, "a constant level drawn level: {spread}");
+        let width = xs.last().unwrap() - xs[0];
+        (ys[0], xs[0], width)
+    };
+    let (comp_y, comp_x, comp_width) = line(theme::ACCENT);
+    let (lim_y, ..) = line(theme::GAIN_REDUCTION);
+    let (out_y, out_x, _) = line(theme::TEXT);
+    let (in_y, ..) = line(theme::SPECTRUM_PRE);
+    // Linear in dB: −2 (limiter) sits half as far from −6 (compressor) as −14 (output) does,
+    // on the other side; the input (−12) between the compressor and the output.
+    let ratio = (lim_y - comp_y) / (out_y - comp_y);
+    assert!((ratio + 0.5).abs() < 0.01, "{ratio}");
+    let ratio = (in_y - comp_y) / (out_y - comp_y);
+    assert!((ratio - 0.75).abs() < 0.01, "{ratio}");
+    assert!(comp_y < out_y, "reductions near the top, levels below");
+    assert_eq!(comp_x, out_x, "the traces share the time axis");
+    // Three seconds of a five-second window: the traces span 3/5 of the plot, so the plot's
+    // right edge is the newest point and its left edge lies 2 s further left.
+    let plot_width = comp_width * 5.0 / 3.0;
+    println!("history: traces {comp_width:.0} px of a {plot_width:.0} px plot");
+    assert!(plot_width > 150.0, "{plot_width}");
+    // Switched back: the curve, no trace.
+    h.click(h.text_rect("History").center());
+    h.frame(Vec::new());
+    let accent_lines = h
+        .shapes
+        .iter()
+        .filter(|s| matches!(&s.shape, Shape::Path(p) if is_trace(p, theme::ACCENT)))
+        .count();
+    assert_eq!(accent_lines, 0);
 }

@@ -3,6 +3,7 @@
 
 pub mod ballistics;
 pub mod eq_view;
+pub mod history_plot;
 pub mod knob;
 pub mod meter;
 pub mod scale;

@@ -3,15 +3,19 @@
 //! stage's gain-reduction meter with its numbers. A stage that is off, or bypassed, is drawn
 //! so: its knobs faded, its meter saying why it reads nothing.
 
-use egui::{Align, Layout, Rect, RichText, Ui, Vec2, pos2};
+use std::sync::atomic::Ordering;
+
+use egui::{Align, Color32, Layout, Rect, RichText, Ui, Vec2, pos2};
 use nice_plug::prelude::{FloatParam, ParamSetter};
 use strata_ui::ballistics::MeterState;
+use strata_ui::history_plot::{Trace, history_plot};
 use strata_ui::knob::Knob;
 use strata_ui::meter::gain_reduction_meter;
 use strata_ui::theme;
 use strata_ui::toggle::{self, Look};
 use strata_ui::transfer::transfer_curve;
 
+use super::dynamics_history::{Field, WINDOW_S};
 use super::{EditorModel, in_rect};
 use crate::params::{SidechainSource, StrataParams};
 
@@ -25,6 +29,8 @@ const KNOBS_WIDTH: f32 = 5.0 * 56.0 + 4.0 * 8.0;
 pub const MIN_CURVE_SIDE: f32 = 96.0;
 /// Header row height inside a section.
 const HEADER: f32 = 24.0;
+/// The history's dB axis: 0 down to this.
+const HISTORY_MIN_DB: f32 = -48.0;
 /// The sidechain's detector level below which an external key counts as silent.
 const SILENT_KEY_DB: f32 = -90.0;
 
@@ -106,6 +112,19 @@ fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
         toggle::choice(ui, &c.detector, setter, help, 54.0);
         let help = "What the compressor listens to: this track, or the sidechain input.";
         toggle::choice(ui, &c.sidechain_source, setter, help, 68.0);
+        let shown = params.dynamics_history_shown.load(Ordering::Relaxed);
+        if ui
+            .selectable_label(shown, RichText::new("History").size(11.0))
+            .on_hover_text(
+                "Show the last 5 s of level in and out and both stages' gain reduction \
+                 instead of the compressor's curve",
+            )
+            .clicked()
+        {
+            params
+                .dynamics_history_shown
+                .store(!shown, Ordering::Relaxed);
+        }
     });
     let side = (body.width() - KNOBS_WIDTH - GR_WIDTH - 16.0).min(body.height());
     let knobs = Rect::from_min_size(body.min, Vec2::new(KNOBS_WIDTH, body.height()));
@@ -188,7 +207,14 @@ fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
         );
     }
     let bypassed = params.bypass.value();
-    if side >= MIN_CURVE_SIDE {
+    if params.dynamics_history_shown.load(Ordering::Relaxed) {
+        // The whole width between the knobs and the meter.
+        let plot = Rect::from_min_max(
+            pos2(knobs.right() + 8.0, body.top()),
+            pos2(meter.left() - 8.0, body.bottom()),
+        );
+        in_rect(ui, plot, |ui| history(ui, plot.size(), params, model));
+    } else if side >= MIN_CURVE_SIDE {
         // The static curve from the same formula the compressor runs, makeup included.
         let settings = c.target();
         let makeup = settings.total_makeup_db();
@@ -216,6 +242,51 @@ fn compressor(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &
         &model.meters.compressor_gr,
         inactive(on, bypassed),
     );
+}
+
+/// The dynamics history: the strip's input and output level and both stages' gain reduction
+/// over the last seconds, scrolling with the editor's clock.
+fn history(ui: &mut Ui, size: Vec2, params: &StrataParams, model: &EditorModel) {
+    let h = &model.dynamics_history;
+    // A stage that is off keeps its (flat) trace, faded.
+    let stage = |on: bool, colour: Color32| {
+        if on {
+            colour
+        } else {
+            colour.gamma_multiply(0.35)
+        }
+    };
+    let comp_on = params.comp.enabled.value();
+    let lim_on = params.limiter.enabled.value();
+    let traces = [
+        (Field::Input, "in", theme::SPECTRUM_PRE, true),
+        (Field::Output, "out", theme::TEXT, false),
+        (
+            Field::CompressorGr,
+            "comp GR",
+            stage(comp_on, theme::ACCENT),
+            false,
+        ),
+        (
+            Field::LimiterGr,
+            "lim GR",
+            stage(lim_on, theme::GAIN_REDUCTION),
+            false,
+        ),
+    ]
+    .map(|(field, label, colour, filled)| (h.trace(field), label, colour, filled));
+    let traces: Vec<Trace> = traces
+        .iter()
+        .map(|(points, label, colour, filled)| Trace {
+            label,
+            colour: *colour,
+            filled: *filled,
+            points,
+        })
+        .collect();
+    let now_s = model.clock_s;
+    let active = !params.bypass.value();
+    history_plot(ui, size, now_s, WINDOW_S, HISTORY_MIN_DB, &traces, active);
 }
 
 fn limiter(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &EditorModel) {

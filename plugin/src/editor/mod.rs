@@ -11,6 +11,7 @@
 //! Closed, it costs nothing (the meters keep running on the audio thread).
 
 pub mod analyzer;
+pub mod dynamics_history;
 mod dynamics_panel;
 pub mod eq_panel;
 mod header;

@@ -5,6 +5,7 @@ use strata_ui::ballistics::{Ballistics, MeterState};
 use strata_ui::eq_view;
 
 use super::analyzer::{Analyzer, Tap};
+use super::dynamics_history::{DynamicsHistory, HistoryPoint};
 use crate::dsp::eq::{BANDS, BandDesign, BandSettings, EqRates};
 use crate::dsp::meter::MeterFrame;
 use crate::telemetry::{AnalyzerSample, TelemetryReceiver};
@@ -37,6 +38,10 @@ pub struct EditorModel {
     /// Gain reduction: positive dB falling back to 0.
     gr_ballistics: Ballistics,
     pub meters: MeterDisplays,
+    /// The last seconds of levels and gain reduction, for the dynamics history view.
+    pub dynamics_history: DynamicsHistory,
+    /// The editor's clock at the last poll (s): where the history's right edge is.
+    pub clock_s: f64,
     /// Highest true peak at the input and the output since the user last cleared it (dBTP):
     /// the meters' latched peak boxes.
     pub peak_max_db: [f32; 2],
@@ -86,6 +91,8 @@ impl EditorModel {
             },
             ballistics,
             gr_ballistics: gr,
+            dynamics_history: DynamicsHistory::default(),
+            clock_s: 0.0,
             peak_max_db: [f32::NEG_INFINITY; 2],
             analyzer: None,
             analyzer_rate_hz: 0.0,
@@ -123,6 +130,7 @@ impl EditorModel {
     /// Take what the audio thread sent: the newest meter frame (marking it read) and the
     /// analyzer samples; advance the ballistics to `now_s`.
     pub fn poll(&mut self, telemetry: &mut TelemetryReceiver, now_s: f64) {
+        self.clock_s = now_s;
         let previous = self.frame;
         self.frame = telemetry.latest();
         match self.frame {
@@ -174,6 +182,8 @@ impl EditorModel {
         }
         let gr = [f.compressor_gr_db, f.limiter_gr_db];
         self.update_meters(now_s, f.input.peak_db, f.output.peak_db, gr);
+        self.dynamics_history
+            .push(HistoryPoint::from_frame(f, now_s));
     }
 
     fn fall(&mut self, now_s: f64) {
