@@ -11,6 +11,7 @@ use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::simd::Isa;
 use crate::dsp::dynamics::compressor::{Compressor, CompressorSettings};
 use crate::dsp::dynamics::limiter::{self, Limiter, LimiterSettings};
+use crate::dsp::eq::solo::Solo;
 use crate::dsp::eq::{self, BandSettings, Equalizer};
 use crate::dsp::meter::Meters;
 
@@ -55,6 +56,8 @@ pub struct Chain {
     compressor: Compressor,
     limiter: Limiter,
     bypass: Fade,
+    /// A band's region heard alone, in place of the output, while the editor asks.
+    solo: Solo,
     /// The dry signal, delayed like the processed one.
     dry_delay: Vec<[f64; 2]>,
     dry_pos: usize,
@@ -78,6 +81,7 @@ impl Chain {
             compressor: Compressor::new(sample_rate),
             limiter,
             bypass: Fade::new(BYPASS_FADE_MS * sample_rate / 1000.0),
+            solo: Solo::new(sample_rate),
             dry_delay: Vec::with_capacity(longest),
             dry_pos: 0,
             meters: Meters::new(sample_rate, 2),
@@ -174,6 +178,12 @@ impl Chain {
         }
     }
 
+    /// Audition `band`'s region (of the input, delayed like the output) in place of the output
+    /// from the next block on, or (`None`) return to the output, fading either way.
+    pub fn set_solo(&mut self, band: Option<&BandSettings>, block_len: usize) {
+        self.solo.set(band, block_len);
+    }
+
     /// Start a bypass crossfade (or finish one early if it reverses).
     pub fn set_bypass(&mut self, bypassed: bool) {
         self.bypass.set_target(bypassed);
@@ -200,6 +210,7 @@ impl Chain {
         self.limiter.reset();
         self.dry_delay.fill([0.0; 2]);
         self.dry_pos = 0;
+        self.solo = Solo::new(self.sample_rate);
     }
 
     /// Process up to `MAX_BLOCK` samples of one or two channels in place.
@@ -296,6 +307,10 @@ impl Chain {
             for o in out[..n].iter_mut() {
                 *o = o.map(finite);
             }
+        }
+        if self.solo.is_active() {
+            // Bypassed or not: an audition is what the user asked to hear.
+            self.solo.process(&dry[..n], &mut out[..n]);
         }
 
         match right {

@@ -4,7 +4,7 @@
 //! This is the edge between nice-plug and the DSP: parameters are read here, smoothed by
 //! nice-plug's smoothers, and handed to the chain as plain structs.
 
-use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
@@ -67,6 +67,9 @@ pub struct StrataParams {
     /// Whether the compressor panel shows the dynamics history instead of the static curve.
     #[persist = "view-dynamics-history"]
     pub dynamics_history_shown: Arc<AtomicBool>,
+    /// The band the editor auditions alone (`NO_SOLO`: none): held by the user, so neither a
+    /// parameter nor kept with the state.
+    pub soloed_band: Arc<AtomicI32>,
     /// The A/B comparison: which slot is live and the other slot's settings (`presets::ab`).
     #[persist = "ab-slots"]
     pub ab: Mutex<AbSlots>,
@@ -93,10 +96,14 @@ impl Default for StrataParams {
             spectrum_tilt: Arc::new(AtomicBool::new(false)),
             ui_scale_percent: Arc::new(AtomicU32::new(100)),
             dynamics_history_shown: Arc::new(AtomicBool::new(false)),
+            soloed_band: Arc::new(AtomicI32::new(NO_SOLO)),
             ab: Mutex::new(AbSlots::default()),
         }
     }
 }
+
+/// `soloed_band` when no band is soloed.
+pub const NO_SOLO: i32 = -1;
 
 impl StrataParams {
     pub fn bands(&self) -> [&EqBandParams; BANDS] {
@@ -118,9 +125,16 @@ impl StrataParams {
         let len = input_gain.len() as u32;
         fill_linear_gain(&self.input_gain, input_gain);
         fill_linear_gain(&self.output_gain, output_gain);
+        let soloed = usize::try_from(self.soloed_band.load(Ordering::Relaxed)).ok();
+        let mut solo = None;
         for (i, band) in self.bands().iter().enumerate() {
-            chain.set_band(i, band.settings(len));
+            let settings = band.settings(len);
+            chain.set_band(i, settings);
+            if soloed == Some(i) {
+                solo = Some(settings);
+            }
         }
+        chain.set_solo(solo.as_ref(), len as usize);
         chain.set_compressor(&self.comp.settings(len));
         chain.set_limiter(&self.limiter.settings(len));
         chain.set_bypass(self.bypass.value());

@@ -291,3 +291,36 @@ fn the_display_range_is_chosen_in_the_toolbar_and_kept() {
         h.params.serialize_fields()
     );
 }
+
+/// The band strip's Solo auditions the selected band while it is held, and only then; it
+/// makes no undo step and touches no parameter (it is not part of the settings).
+#[test]
+fn holding_solo_auditions_the_selected_band_until_release() {
+    use std::sync::atomic::Ordering;
+    use strata::params::NO_SOLO;
+    let mut h = Harness::new();
+    h.frame(Vec::new());
+    h.click(h.text_rect("5").center());
+    let solo = h.text_rect("Solo").center();
+    h.frame(vec![egui::Event::PointerMoved(solo)]);
+    h.button(solo, true);
+    h.frame(Vec::new());
+    assert_eq!(h.params.soloed_band.load(Ordering::Relaxed), 4, "held");
+    // Still held a few frames on.
+    for _ in 0..3 {
+        h.frame(Vec::new());
+    }
+    assert_eq!(h.params.soloed_band.load(Ordering::Relaxed), 4);
+    h.button(solo, false);
+    h.frame(Vec::new());
+    assert_eq!(
+        h.params.soloed_band.load(Ordering::Relaxed),
+        NO_SOLO,
+        "released"
+    );
+    assert!(
+        h.calls().is_empty(),
+        "no parameter gesture: {:?}",
+        h.calls()
+    );
+}

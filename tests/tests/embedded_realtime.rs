@@ -68,6 +68,13 @@ fn process_noise(s: &mut EmbeddedStrata, blocks: usize, seed: u64, check_allocs:
             }
             setter.end_set_parameter(&band.gain);
         }
+        if b % 7 == 3 {
+            // A band soloed from the editor, or the solo let go.
+            let band = if rng.bool() { rng.i32(0..8) } else { -1 };
+            params
+                .soloed_band
+                .store(band, std::sync::atomic::Ordering::Relaxed);
+        }
         if b % 17 == 9 {
             // A whole state (a preset) from the editor: applied by `process`, and the resolved
             // values handed back to be freed on this side.

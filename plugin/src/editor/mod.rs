@@ -165,6 +165,11 @@ impl NiceEguiApp for StrataEditor {
     }
 
     fn editor_closed(&mut self) {
+        // A solo held as the window closed must not outlive it.
+        let none = crate::params::NO_SOLO;
+        self.params
+            .soloed_band
+            .store(none, std::sync::atomic::Ordering::Relaxed);
         self.gui = None;
         self.model.history = None;
     }

@@ -10,6 +10,7 @@ pub mod design;
 pub mod halfband;
 pub mod pipeline;
 pub mod prototype;
+pub mod solo;
 
 pub use band::{BandDesign, BandSettings, EqRates};
 pub use prototype::{AnalogBand, Shape, Slope};

@@ -1,7 +1,9 @@
 //! The strip under the graph: the band selector, and the selected band's switch, type, slope
 //! and knobs, always in the same places.
 
-use egui::{Align, Layout, RichText, Stroke, Ui};
+use std::sync::atomic::Ordering;
+
+use egui::{Align, Color32, Layout, RichText, Sense, Stroke, Ui, Vec2};
 use nice_plug::prelude::ParamSetter;
 use strata_ui::knob::Knob;
 use strata_ui::theme;
@@ -9,7 +11,7 @@ use strata_ui::toggle::{self, Look};
 
 use super::bands::{in_use, switch_on};
 use crate::editor::EditorModel;
-use crate::params::StrataParams;
+use crate::params::{NO_SOLO, StrataParams};
 
 /// Band selector and the selected band's controls. Any edit of a band that is off switches it
 /// on: a user who turns a knob wants to hear it.
@@ -106,6 +108,31 @@ pub fn band_strip(
             if edited {
                 switch_on(setter, band);
             }
+            ui.add_space(8.0);
+            solo_button(ui, params, i, colour);
         });
     });
+}
+
+/// Hold to audition band `i` alone: the output is what the band acts on while the button is
+/// held, the full chain again on release (the audio side fades both ways).
+fn solo_button(ui: &mut Ui, params: &StrataParams, i: usize, colour: Color32) {
+    let soloed = params.soloed_band.load(Ordering::Relaxed) == i as i32;
+    let text = RichText::new("Solo").size(11.0).color(if soloed {
+        theme::BACKGROUND
+    } else {
+        theme::TEXT
+    });
+    let button = egui::Button::new(text)
+        .min_size(Vec2::new(44.0, 26.0))
+        .fill(if soloed { colour } else { theme::PANEL_RAISED })
+        .sense(Sense::click_and_drag());
+    let held = ui
+        .add(button)
+        .on_hover_text("Hold to hear only the part of the spectrum this band acts on.")
+        .is_pointer_button_down_on();
+    if held != soloed {
+        let band = if held { i as i32 } else { NO_SOLO };
+        params.soloed_band.store(band, Ordering::Relaxed);
+    }
 }
