@@ -227,7 +227,21 @@ fn validate(dir: &Path) -> Result<()> {
         }
         recheck_denormal_timing(dir, &logs).context(failed())?;
     }
+    require_no_dropped_tasks(&logs.join("pluginval.log"))?;
     require_skippable_tests(&logs.join("clap.json"))
+}
+
+/// The wrappers queue a notification for the editor per parameter change; under pluginval's
+/// dense automation the queue overflowed and the debug bundle logged each dropped task
+/// (about 2400 lines a run) until one queued notification per parameter (vendor/PATCHES.md,
+/// 11). None may come back.
+fn require_no_dropped_tasks(pluginval_log: &Path) -> Result<()> {
+    let log = std::fs::read_to_string(pluginval_log).unwrap_or_default();
+    let dropped = log.matches("The task queue is full").count();
+    if dropped > 0 {
+        bail!("pluginval: the wrapper dropped {dropped} tasks (\"The task queue is full\")");
+    }
+    Ok(())
 }
 
 /// Whether the one thing the validators held against the plugin is clap-validator's

@@ -223,6 +223,10 @@ pub struct Wrapper<P: ClapPlugin> {
     /// Mappings from parameter hashes to string parameter IDs. Used for notifying the plugin's
     /// editor about parameter changes.
     param_id_by_hash: HashMap<u32, String>,
+    /// Per parameter, whether a `ParameterValueChanged` task is queued and not yet run
+    /// (PATCHES.md, 11).
+    #[cfg(feature = "editor")]
+    param_change_pending: HashMap<u32, AtomicBool>,
     /// The group name of a parameter, indexed by the parameter's hash. Nested groups are delimited
     /// by slashes, and they're only used to allow the DAW to display parameters in a tree
     /// structure.
@@ -303,9 +307,10 @@ pub enum Task<P: Plugin> {
     /// Execute one of the plugin's background tasks.
     PluginTask(P::BackgroundTask),
     /// Inform the plugin that one parameter's value has changed. This uses the parameter hashes
-    /// since the task will be created from the audio thread.
+    /// since the task will be created from the audio thread. At most one is queued per
+    /// parameter; it reads the value when it runs (PATCHES.md, 11).
     #[cfg(feature = "editor")]
-    ParameterValueChanged(u32, f32),
+    ParameterValueChanged(u32),
     /// Inform the plugin that one parameter's modulation offset has changed. This uses the
     /// parameter hashes since the task will be created from the audio thread.
     #[cfg(feature = "editor")]
@@ -401,8 +406,14 @@ impl<P: ClapPlugin> MainThreadExecutor<Task<P>> for Wrapper<P> {
         match task {
             Task::PluginTask(task) => (self.task_executor.lock())(task),
             #[cfg(feature = "editor")]
-            Task::ParameterValueChanged(param_hash, normalized_value) => {
+            Task::ParameterValueChanged(param_hash) => {
                 use nice_plug_core::editor::EditorHandle;
+
+                // Cleared before the value is read: a change after this queues a new task.
+                self.param_change_pending[&param_hash].store(false, Ordering::Release);
+                let param_ptr = self.param_by_hash[&param_hash];
+                // SAFETY: the pointer is into the plugin's parameters, which outlive the wrapper.
+                let normalized_value = unsafe { param_ptr.unmodulated_normalized_value() };
 
                 if let Some(window) = self.editor_window.borrow().as_ref() {
                     let param_id = &self.param_id_by_hash[&param_hash];
@@ -514,7 +525,7 @@ impl<P: ClapPlugin> Wrapper<P> {
             .iter()
             .map(|(_, hash, _, _)| *hash)
             .collect();
-        let param_by_hash = param_id_hashes_ptrs_groups
+        let param_by_hash: HashMap<u32, ParamPtr> = param_id_hashes_ptrs_groups
             .iter()
             .map(|(_, hash, ptr, _)| (*hash, *ptr))
             .collect();
@@ -692,6 +703,11 @@ impl<P: ClapPlugin> Wrapper<P> {
                 flush: Some(Self::ext_params_flush),
             },
             host_params: AtomicRefCell::new(None),
+            #[cfg(feature = "editor")]
+            param_change_pending: param_by_hash
+                .keys()
+                .map(|hash| (*hash, AtomicBool::new(false)))
+                .collect(),
             param_hashes,
             param_by_hash,
             param_id_by_hash,
@@ -919,15 +935,20 @@ impl<P: ClapPlugin> Wrapper<P> {
                             #[cfg(feature = "editor")]
                             {
                                 // The GUI needs to be informed about the changed parameter value. This
-                                // triggers an `Editor::param_value_changed()` call on the GUI thread.
-                                let task_posted = self.schedule_gui(Task::ParameterValueChanged(
-                                    hash,
-                                    normalized_value,
-                                ));
-                                crate::nice_debug_assert!(
-                                    task_posted,
-                                    "The task queue is full, dropping task..."
-                                );
+                                // triggers an `Editor::param_value_changed()` call on the GUI thread,
+                                // one queued per parameter at a time (PATCHES.md, 11).
+                                let pending = &self.param_change_pending[&hash];
+                                if !pending.swap(true, Ordering::AcqRel) {
+                                    let task_posted =
+                                        self.schedule_gui(Task::ParameterValueChanged(hash));
+                                    if !task_posted {
+                                        pending.store(false, Ordering::Release);
+                                    }
+                                    crate::nice_debug_assert!(
+                                        task_posted,
+                                        "The task queue is full, dropping task..."
+                                    );
+                                }
                             }
                         }
 

@@ -154,6 +154,11 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// Mappings from parameter hashes to string parameter IDs. Used for notifying the plugin's
     /// editor about parameter changes.
     pub param_id_by_hash: HashMap<u32, String>,
+    /// Per parameter, whether a `ParameterValueChanged` task is queued and not yet run: dense
+    /// automation then queues one per parameter instead of one per change, which filled the
+    /// task queue (PATCHES.md, 11).
+    #[cfg(feature = "editor")]
+    param_change_pending: HashMap<u32, AtomicBool>,
     pub param_units: ParamUnits,
     /// Mappings from string parameter identifiers to parameter hashes. Useful for debug logging
     /// and when storing and restoring plugin state.
@@ -176,9 +181,10 @@ pub enum Task<P: Plugin> {
     #[cfg(feature = "editor")]
     StateChanged,
     /// Inform the plugin that one parameter's value has changed. This uses the parameter hashes
-    /// since the task will be created from the audio thread.
+    /// since the task will be created from the audio thread. At most one is queued per
+    /// parameter; it reads the value when it runs (PATCHES.md, 11).
     #[cfg(feature = "editor")]
-    ParameterValueChanged(u32, f32),
+    ParameterValueChanged(u32),
     /// Trigger a restart with the given restart flags. This is a bit set of the flags from
     /// [`vst3::Steinberg::Vst::RestartFlags`].
     TriggerRestart(i32),
@@ -270,7 +276,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             .iter()
             .map(|(_, hash, _, _)| *hash)
             .collect();
-        let param_by_hash = param_id_hashes_ptrs_groups
+        let param_by_hash: HashMap<u32, ParamPtr> = param_id_hashes_ptrs_groups
             .iter()
             .map(|(_, hash, ptr, _)| (*hash, *ptr))
             .collect();
@@ -345,6 +351,11 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             param_queue_cursors: AtomicRefCell::new(Vec::with_capacity(num_params)),
             updated_state: state::StateHandoff::new(),
 
+            #[cfg(feature = "editor")]
+            param_change_pending: param_by_hash
+                .keys()
+                .map(|hash| (*hash, AtomicBool::new(false)))
+                .collect(),
             param_hashes,
             param_by_hash,
             param_id_by_hash,
@@ -528,12 +539,19 @@ impl<P: Vst3Plugin> WrapperInner<P> {
 
                     #[cfg(feature = "editor")]
                     {
-                        let task_posted =
-                            self.schedule_gui(Task::ParameterValueChanged(hash, normalized_value));
-                        crate::nice_debug_assert!(
-                            task_posted,
-                            "The task queue is full, dropping task..."
-                        );
+                        // One queued notification per parameter (PATCHES.md, 11).
+                        let pending = &self.param_change_pending[&hash];
+                        if !pending.swap(true, Ordering::AcqRel) {
+                            let task_posted =
+                                self.schedule_gui(Task::ParameterValueChanged(hash));
+                            if !task_posted {
+                                pending.store(false, Ordering::Release);
+                            }
+                            crate::nice_debug_assert!(
+                                task_posted,
+                                "The task queue is full, dropping task..."
+                            );
+                        }
                     }
                 }
 
@@ -653,9 +671,14 @@ impl<P: Vst3Plugin> MainThreadExecutor<Task<P>> for WrapperInner<P> {
                 }
             }
             #[cfg(feature = "editor")]
-            Task::ParameterValueChanged(param_hash, normalized_value) => {
+            Task::ParameterValueChanged(param_hash) => {
                 use nice_plug_core::editor::EditorHandle;
 
+                // Cleared before the value is read: a change after this queues a new task.
+                self.param_change_pending[&param_hash].store(false, Ordering::Release);
+                let param_ptr = self.param_by_hash[&param_hash];
+                // SAFETY: the pointer is into the plugin's parameters, which outlive the wrapper.
+                let normalized_value = unsafe { param_ptr.unmodulated_normalized_value() };
                 if let Some(editor_window) = self.editor_window.borrow().as_ref() {
                     let param_id = &self.param_id_by_hash[&param_hash];
                     editor_window
