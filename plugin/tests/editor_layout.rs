@@ -224,11 +224,32 @@ fn the_dynamics_history_is_chosen_in_the_compressor_header_and_draws_each_level(
     assert!((ratio - 0.75).abs() < 0.01, "{ratio}");
     assert!(comp_y < out_y, "reductions near the top, levels below");
     assert_eq!(comp_x, out_x, "the traces share the time axis");
-    // Three seconds of a five-second window: the traces span 3/5 of the plot, so the plot's
-    // right edge is the newest point and its left edge lies 2 s further left.
-    let plot_width = comp_width * 5.0 / 3.0;
-    println!("history: traces {comp_width:.0} px of a {plot_width:.0} px plot");
-    assert!(plot_width > 150.0, "{plot_width}");
+    // The plot: its background rectangle, the one holding the traces.
+    let plot = h
+        .shapes
+        .iter()
+        .find_map(|s| match &s.shape {
+            Shape::Rect(r)
+                if r.fill == theme::PANEL_RAISED.gamma_multiply(0.5)
+                    && r.rect.x_range().contains(comp_x) =>
+            {
+                Some(r.rect)
+            }
+            _ => None,
+        })
+        .expect("the history plot's background");
+    // Three seconds of a five-second window, ending now: the newest point at the right edge,
+    // the oldest 3/5 of the width to its left.
+    println!(
+        "history: traces {comp_width:.1} px of a {:.1} px plot",
+        plot.width()
+    );
+    assert!(plot.width() > 150.0, "{:?}", plot);
+    assert!((comp_x + comp_width - plot.right()).abs() < 0.5);
+    assert!(
+        (comp_width - 0.6 * plot.width()).abs() < 0.5,
+        "{comp_width}"
+    );
     // Switched back: the curve, no trace.
     h.click(h.text_rect("History").center());
     h.frame(Vec::new());

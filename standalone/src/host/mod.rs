@@ -185,7 +185,9 @@ impl EmbeddedStrata {
         self.params.ids().map(str::to_owned).collect()
     }
 
-    fn index(&self, id: &str) -> Result<usize, ParamError> {
+    /// The index of parameter `id`, for `set_param_normalized_at`: a host resolves an id once,
+    /// as a DAW's automation lane speaks a parameter's number, not its name.
+    pub fn param_index(&self, id: &str) -> Result<usize, ParamError> {
         self.params.index(id).ok_or_else(|| ParamError::UnknownId {
             id: id.to_string(),
             known: self.param_ids(),
@@ -194,7 +196,7 @@ impl EmbeddedStrata {
 
     /// Set a parameter from text in its own display units (`"6"`, `"1.5 kHz"`, `"Bell"`).
     pub fn set_param_text(&mut self, id: &str, text: &str) -> Result<(), ParamError> {
-        let index = self.index(id)?;
+        let index = self.param_index(id)?;
         match self.params.parse(index, text) {
             Some(n) => self.set_param_normalized(id, n),
             None => Err(ParamError::BadValue {
@@ -207,15 +209,9 @@ impl EmbeddedStrata {
 
     /// Set a parameter from its normalised value; it glides (smooths) from the next block on.
     pub fn set_param_normalized(&mut self, id: &str, normalized: f32) -> Result<(), ParamError> {
-        let index = self.index(id)?;
+        let index = self.param_index(id)?;
         self.set_param_normalized_at(index, normalized);
         Ok(())
-    }
-
-    /// The index of parameter `id`, for `set_param_normalized_at`: a host resolves an id once,
-    /// as a DAW's automation lane speaks a parameter's number, not its name.
-    pub fn param_index(&self, id: &str) -> Result<usize, ParamError> {
-        self.index(id)
     }
 
     /// `set_param_normalized` for the parameter at `index` (from `param_index`).
@@ -246,12 +242,12 @@ impl EmbeddedStrata {
     }
 
     pub fn param_normalized(&self, id: &str) -> Result<f32, ParamError> {
-        Ok(self.params.normalized(self.index(id)?))
+        Ok(self.params.normalized(self.param_index(id)?))
     }
 
     /// The parameter's value as display text, with unit.
     pub fn param_text(&self, id: &str) -> Result<String, ParamError> {
-        Ok(self.params.text(self.index(id)?))
+        Ok(self.params.text(self.param_index(id)?))
     }
 
     /// Process `channels` in place. Channels beyond the instance's count are left alone; a
