@@ -59,6 +59,7 @@ fn main() {
                                 gain_db,
                                 q,
                                 slope,
+                                ..BandSettings::default()
                             };
                             let e = band_error(&s, rate, floor).error_db.abs();
                             if f0 <= 16_000.0 && q <= 4.0 {

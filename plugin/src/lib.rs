@@ -122,6 +122,10 @@ impl Plugin for Strata {
     type BackgroundTask = ();
     type Editor = nice_plug_egui::EguiEditor<editor::StrataEditor>;
 
+    fn filter_state(state: &mut PluginState) {
+        params::complete_old_state(state);
+    }
+
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }
@@ -141,8 +145,10 @@ impl Plugin for Strata {
             .main_output_channels
             .map_or(2, |c| c.get() as usize);
         if channels == 1 {
-            // A mono signal's loudness counts one channel, not the two copies the chain keeps.
+            // A mono signal's loudness counts one channel, not the two copies the chain keeps;
+            // it has no stereo image for a band to be placed in.
             *self.chain.meters_mut() = Meters::new(buffer_config.sample_rate as f64, 1);
+            self.chain.set_mono(true);
         }
         // Settle the parameters that shape the latency before reporting it.
         self.chain.set_limiter(&self.params.limiter.settings(1));

@@ -7,12 +7,13 @@
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
 
 use crate::chain::Chain;
 use crate::dsp::dynamics::compressor::{self, CompressorSettings, Detector};
 use crate::dsp::dynamics::limiter::LimiterSettings;
-use crate::dsp::eq::{BANDS, BandSettings, Shape, Slope};
+use crate::dsp::eq::{BANDS, BandSettings, Placement, Shape, Slope};
 use crate::presets::ab::AbSlots;
 use crate::value_text;
 
@@ -102,6 +103,33 @@ impl Default for StrataParams {
     }
 }
 
+/// The bands' placement parameter ids (`eq{N}_place`).
+const PLACEMENT_IDS: [&str; BANDS] = [
+    "eq1_place",
+    "eq2_place",
+    "eq3_place",
+    "eq4_place",
+    "eq5_place",
+    "eq6_place",
+    "eq7_place",
+    "eq8_place",
+];
+
+/// Give a state saved before bands had a placement their default one, Stereo: nice-plug sets
+/// only the parameters a state lists, so without this an old session loaded into a running
+/// instance would keep whatever placement the instance had. A complete state is left as it is,
+/// without allocating (the editor's states are applied on the audio thread).
+pub fn complete_old_state(state: &mut PluginState) {
+    for id in PLACEMENT_IDS {
+        if !state.params.contains_key(id) {
+            let stereo = Placement::ids().map_or("stereo", |ids| ids[0]);
+            state
+                .params
+                .insert(id.to_string(), ParamValue::String(stereo.to_string()));
+        }
+    }
+}
+
 /// `soloed_band` when no band is soloed.
 pub const NO_SOLO: i32 = -1;
 
@@ -169,6 +197,9 @@ pub struct EqBandParams {
     /// Cut slope, for low/high cuts only.
     #[id = "slope"]
     pub slope: EnumParam<Slope>,
+    /// Where in the stereo image the band acts. States saved before it existed load as Stereo.
+    #[id = "place"]
+    pub placement: EnumParam<Placement>,
 }
 
 impl EqBandParams {
@@ -203,6 +234,7 @@ impl EqBandParams {
             .with_value_to_string(value_text::v2s_plain())
             .with_string_to_value(value_text::s2v_plain()),
             slope: EnumParam::new(format!("EQ{index} Slope"), Slope::Db12),
+            placement: EnumParam::new(format!("EQ{index} Placement"), Placement::Stereo),
         }
     }
 
@@ -226,6 +258,7 @@ impl EqBandParams {
             gain_db: float(&self.gain) as f64,
             q: float(&self.q) as f64,
             slope: self.slope.value(),
+            placement: self.placement.value(),
         }
     }
 }
@@ -521,6 +554,24 @@ impl Enum for Detector {
         } else {
             Detector::Peak
         }
+    }
+}
+
+impl Enum for Placement {
+    fn variants() -> &'static [&'static str] {
+        &["Stereo", "Mid", "Side", "Left", "Right"]
+    }
+
+    fn ids() -> Option<&'static [&'static str]> {
+        Some(&["stereo", "mid", "side", "left", "right"])
+    }
+
+    fn to_index(self) -> usize {
+        Placement::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    fn from_index(index: usize) -> Self {
+        Placement::ALL.get(index).copied().unwrap_or_default()
     }
 }
 

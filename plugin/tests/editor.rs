@@ -155,6 +155,7 @@ fn drawn_curves_equal_the_measured_response() {
                 gain_db,
                 q,
                 slope,
+                ..BandSettings::default()
             };
             let drawn = band_curve_db(&settings, EqRates::for_sample_rate(rate), &freqs_hz);
             let mut eq = Equalizer::new(rate);

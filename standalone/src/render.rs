@@ -144,8 +144,10 @@ pub fn render(options: &RenderOptions) -> Result<RenderReport, String> {
     while position < frames + latency {
         let n = block.min(frames + latency - position);
         for (buffer, source) in buffers.iter_mut().zip(&converted) {
-            let available = source.len().saturating_sub(position).min(n);
-            buffer[..available].copy_from_slice(&source[position..position + available]);
+            // Past the end (the tail), silence: `position` may be beyond the source.
+            let rest = source.get(position..).unwrap_or_default();
+            let available = rest.len().min(n);
+            buffer[..available].copy_from_slice(&rest[..available]);
             buffer[available..n].fill(0.0);
         }
         let mut slices: Vec<&mut [f32]> = buffers.iter_mut().map(|b| &mut b[..n]).collect();

@@ -56,7 +56,7 @@ fn parameters_have_their_stable_ids_and_text_round_trips() {
         .map(String::from)
         .to_vec();
     for band in 1..=8 {
-        for p in ["on", "type", "freq", "gain", "q", "slope"] {
+        for p in ["on", "type", "freq", "gain", "q", "slope", "place"] {
             expected.push(format!("eq{band}_{p}"));
         }
     }
@@ -159,6 +159,49 @@ fn bell_boost_is_measured_at_every_rate_and_block_size() {
                         "{rate} Hz, blocks {name}: {freq} Hz gain {g:.4} dB, expected {expected:.4}"
                     );
                 }
+            }
+        }
+    }
+}
+
+/// The table: a +6 dB, Q 1 bell at 1 kHz in each placement, measured at 1 kHz on each
+/// channel of a correlated (L = R), an opposed (L = −R) and a one-sided input, 48 kHz.
+#[test]
+fn placed_bells_act_on_their_component_only() {
+    let rate = 48_000.0;
+    let len = 24_000;
+    let x = sine(1000.0, 0.1, rate, len);
+    let minus: Vec<f32> = x.iter().map(|v| -v).collect();
+    let inputs = [
+        ("L = R", [x.clone(), x.clone()]),
+        ("L = -R", [x.clone(), minus]),
+    ];
+    // (placement, expected gain in dB per input row and channel)
+    let table = [
+        ("Stereo", [[6.0, 6.0], [6.0, 6.0]]),
+        ("Mid", [[6.0, 6.0], [0.0, 0.0]]),
+        ("Side", [[0.0, 0.0], [6.0, 6.0]]),
+        ("Left", [[6.0, 0.0], [6.0, 0.0]]),
+        ("Right", [[0.0, 6.0], [0.0, 6.0]]),
+    ];
+    println!("placement  input    left dB   right dB");
+    for (placement, expected) in table {
+        let mut plugin = instance();
+        let mut settings = changes(&plugin, &bell_settings("1 kHz", "6"));
+        settings.extend(changes(&plugin, &[("EQ1 Placement", placement)]));
+        plugin.flush(&settings);
+        plugin.activate(rate, 1, 512).unwrap();
+        for ((name, input), want) in inputs.iter().zip(expected) {
+            let y = plugin.run(input, &[], &[512], &[]).unwrap();
+            let g = [0, 1].map(|ch| gain_db_at(&input[ch], &y[ch], 1000.0, rate, len / 4));
+            println!("{placement:<10} {name:<7} {:>+8.3} {:>+10.3}", g[0], g[1]);
+            for ch in 0..2 {
+                assert!(
+                    (g[ch] - want[ch]).abs() < 0.05,
+                    "{placement}, {name}, channel {ch}: {:.3} dB, expected {}",
+                    g[ch],
+                    want[ch]
+                );
             }
         }
     }
@@ -273,8 +316,7 @@ fn mono_layout_processes_one_channel() {
         .unwrap_or_else(|| panic!("no mono layout in {configs:?}"));
     plugin.select_ports_config(mono.id).unwrap();
     assert_eq!(plugin.main_port_channels(), (1, 1));
-    let changes = bell(&plugin, "1 kHz", "-6");
-    plugin.flush(&changes);
+    plugin.flush(&bell(&plugin, "1 kHz", "-6"));
     let rate = 44_100.0;
     plugin.activate(rate, 1, 256).unwrap();
     let x = sine(1000.0, 0.2, rate, 22_050);
@@ -284,6 +326,17 @@ fn mono_layout_processes_one_channel() {
     assert_eq!(y.len(), 1);
     let g = gain_db_at(&x, &y[0], 1000.0, rate, 5000);
     assert!((g + 6.0).abs() < 0.02, "mono bell cut measured {g:.3} dB");
+    // A mono signal has no side: placed on Side the cut would do nothing. Mono ignores
+    // placement, so the cut stays.
+    plugin.deactivate();
+    let side = changes(&plugin, &[("EQ1 Placement", "Side")]);
+    plugin.flush(&side);
+    plugin.activate(rate, 1, 256).unwrap();
+    let y = plugin
+        .run(std::slice::from_ref(&x), &[], &[256], &[])
+        .unwrap();
+    let g = gain_db_at(&x, &y[0], 1000.0, rate, 5000);
+    assert!((g + 6.0).abs() < 0.02, "mono, band on Side: {g:.3} dB");
 }
 
 #[test]

@@ -4,8 +4,9 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use strata_test_support::fit::gain_db_at;
 use strata_test_support::signal::sine;
-use strata_tests::strata::{instance, stereo};
+use strata_tests::strata::{changes, instance, stereo};
 
 const RATE: f64 = 48_000.0;
 
@@ -93,6 +94,41 @@ fn state_bytes(state: &serde_json::Value) -> Vec<u8> {
     let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
     bytes.extend(json);
     bytes
+}
+
+/// A session saved before bands had a placement loads them as Stereo, even into an instance
+/// whose band 1 sat on Side (nice-plug alone would leave that where it was).
+#[test]
+fn a_state_from_before_placements_loads_every_band_as_stereo() {
+    let mut plugin = instance();
+    let settings = changes(
+        &plugin,
+        &[
+            ("EQ1 On", "On"),
+            ("EQ1 Type", "Bell"),
+            ("EQ1 Freq", "1 kHz"),
+            ("EQ1 Gain", "6"),
+            ("EQ1 Placement", "Side"),
+        ],
+    );
+    plugin.flush(&settings);
+    let mut old = state_json(&plugin.save_state().unwrap());
+    let params = old["params"].as_object_mut().unwrap();
+    let before = params.len();
+    params.retain(|id, _| !id.ends_with("_place"));
+    assert_eq!(params.len(), before - 8, "eight placements in the state");
+    plugin.load_state(&state_bytes(&old)).unwrap();
+    let (place, stereo) = plugin.value_from_text("EQ1 Placement", "Stereo");
+    assert_eq!(plugin.get_value(place), Some(stereo));
+    // And it sounds so: the bell acts on a correlated (all-mid) signal.
+    let rate = 48_000.0;
+    plugin.activate(rate, 1, 512).unwrap();
+    let x = sine(1000.0, 0.1, rate, 24_000);
+    let y = plugin
+        .run(&[x.clone(), x.clone()], &[], &[512], &[])
+        .unwrap();
+    let g = gain_db_at(&x, &y[0], 1000.0, rate, 6000);
+    assert!((g - 6.0).abs() < 0.05, "old state, L = R: {g:.3} dB");
 }
 
 #[test]

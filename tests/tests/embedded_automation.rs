@@ -2,7 +2,7 @@
 
 use std::f64::consts::PI;
 
-use strata::dsp::eq::{BANDS, BandSettings, Equalizer, MAX_FRAMES, Shape, Slope};
+use strata::dsp::eq::{BANDS, BandSettings, Equalizer, MAX_FRAMES, Placement, Shape, Slope};
 use strata_standalone::host::EmbeddedStrata;
 
 /// Largest |x[n+1] − 2x[n] + x[n−1]|: a click (a jump in value or slope) shows up here long
@@ -62,7 +62,7 @@ fn parameter_jumps_are_click_free() {
     let rate = 48_000.0;
     // (what is automated, the loudest the output gets relative to the input)
     type Automation = fn(usize, &mut EmbeddedStrata);
-    let cases: [(&str, f32, Automation); 6] = [
+    let cases: [(&str, f32, Automation); 8] = [
         ("gain ±12 dB every 40 ms", 3.99, |b, s| {
             if b % 15 == 0 {
                 let g = if (b / 15) % 2 == 0 { "12" } else { "-12" };
@@ -93,6 +93,34 @@ fn parameter_jumps_are_click_free() {
                 if b % 19 == 0 {
                     let t = ["Bell", "High Shelf", "Notch", "Low Shelf"][(b / 19) % 4];
                     s.set_param_text("eq1_type", t).unwrap();
+                }
+            },
+        ),
+        (
+            "placement stereo → mid → left → side → right every 50 ms",
+            3.99,
+            |b, s| {
+                if b % 19 == 0 {
+                    let p = ["Stereo", "Mid", "Left", "Side", "Right"][(b / 19) % 5];
+                    s.set_param_text("eq1_place", p).unwrap();
+                }
+            },
+        ),
+        (
+            // Band 2's domain changes carry the stereo band 1 between left/right and mid/side
+            // (its filter states converted) every 40 ms.
+            "another band's placement mid ↔ left every 40 ms",
+            3.99,
+            |b, s| {
+                if b == 0 {
+                    for (id, v) in [("eq2_on", "On"), ("eq2_type", "Bell"), ("eq2_freq", "5000")] {
+                        s.set_param_text(id, v).unwrap();
+                    }
+                    s.set_param_text("eq2_gain", "3").unwrap();
+                }
+                if b % 15 == 0 {
+                    let p = if (b / 15) % 2 == 0 { "Mid" } else { "Left" };
+                    s.set_param_text("eq2_place", p).unwrap();
                 }
             },
         ),
@@ -135,7 +163,8 @@ fn parameter_jumps_are_click_free() {
 }
 
 /// Random settings on every band, changed every 64 samples without any smoothing: the SVF
-/// sections must never blow up. Gains within ±6 dB: the steady worst case is 8 × 6 = +48 dB.
+/// sections must never blow up, in any mix of placements. Gains within ±6 dB: the steady worst
+/// case is 8 × 6 = +48 dB.
 #[test]
 fn random_automation_every_block_stays_bounded() {
     for rate in [44_100.0, 96_000.0] {
@@ -156,6 +185,7 @@ fn random_automation_every_block_stays_bounded() {
                             gain_db: rng.f64() * 12.0 - 6.0,
                             q: 0.1 * 180f64.powf(rng.f64()),
                             slope: Slope::ALL[rng.usize(0..Slope::ALL.len())],
+                            placement: Placement::ALL[rng.usize(0..Placement::ALL.len())],
                         },
                     );
                 }

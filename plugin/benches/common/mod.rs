@@ -1,6 +1,6 @@
 //! What the benches share.
 
-use strata::dsp::eq::{BANDS, BandSettings, Shape, Slope};
+use strata::dsp::eq::{BANDS, BandSettings, Placement, Shape, Slope};
 
 /// A realistic mix of eight bands across the spectrum: low cut, low shelf, four bells, high
 /// shelf, high cut.
@@ -22,5 +22,6 @@ pub fn eight_bands() -> [BandSettings; BANDS] {
         gain_db,
         q,
         slope: Slope::Db12,
+        placement: Placement::Stereo,
     })
 }

@@ -27,6 +27,9 @@ pub struct Section {
     ramp_left: u32,
     /// Per channel: x[n−1], x[n−2], y[n−1], y[n−2].
     history: [[f64; 4]; 2],
+    /// Which channels the section filters; the other passes as through a wire (a band placed
+    /// on one lane of its domain).
+    lanes: [bool; 2],
 }
 
 impl Default for Section {
@@ -37,6 +40,7 @@ impl Default for Section {
             step: [0.0; 5],
             ramp_left: 0,
             history: [[0.0; 4]; 2],
+            lanes: [true; 2],
         }
     }
 }
@@ -109,6 +113,15 @@ impl Section {
         self.history = [[0.0; 4]; 2];
     }
 
+    /// Filter only the channels marked `true`; the others pass unchanged.
+    pub fn set_lanes(&mut self, lanes: [bool; 2]) {
+        self.lanes = lanes;
+    }
+
+    pub fn lanes(&self) -> [bool; 2] {
+        self.lanes
+    }
+
     /// Process one stereo frame.
     ///
     /// Runs on the audio thread: must not allocate or block.
@@ -119,9 +132,10 @@ impl Section {
             self.ramp_left -= 1;
             self.coefs = self.ramp_point();
         }
-        let [b0, b1, b2, a1, a2] = self.coefs;
         let mut y = [0.0; 2];
         for ch in 0..2 {
+            // A wire lane runs identity coefficients, as the pipelines do.
+            let [b0, b1, b2, a1, a2] = if self.lanes[ch] { self.coefs } else { IDENTITY };
             let [x1, x2, y1, y2] = self.history[ch];
             // y[n−1] enters last: the recursion is one multiply and one subtraction long.
             y[ch] = (b0 * x[ch] + b1 * x1 + b2 * x2 - a2 * y2) - a1 * y1;

@@ -3,6 +3,7 @@
 use std::f64::consts::PI;
 
 use super::design::{bilinear, design_inverted, design_section};
+use super::placement::{Domain, Placement};
 use super::prototype::{AnalogBand, MAX_SECTIONS, Shape, Slope};
 use crate::dsp::blocks::biquad::Biquad;
 use crate::dsp::blocks::fade::Fade;
@@ -22,6 +23,7 @@ pub struct BandSettings {
     pub gain_db: f64,
     pub q: f64,
     pub slope: Slope,
+    pub placement: Placement,
 }
 
 impl Default for BandSettings {
@@ -33,6 +35,7 @@ impl Default for BandSettings {
             gain_db: 0.0,
             q: 0.707,
             slope: Slope::Db12,
+            placement: Placement::Stereo,
         }
     }
 }
@@ -45,15 +48,18 @@ impl BandSettings {
     }
 
     /// What changes the band's structure (and so needs a crossfade rather than a glide).
-    fn structure(&self) -> (Shape, Slope) {
+    fn structure(&self) -> Structure {
         let slope = if self.shape.uses_slope() {
             self.slope
         } else {
             Slope::Db12
         };
-        (self.shape, slope)
+        (self.shape, slope, self.placement)
     }
 }
+
+/// What a band's sections are built from: changing it fades the band out and in again.
+type Structure = (Shape, Slope, Placement);
 
 /// The sample rates the EQ works with: it runs at twice the host rate below 80 kHz.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -146,7 +152,9 @@ impl BandDesign {
 pub struct Band {
     sections: [Section; MAX_SECTIONS],
     /// The structure the sections currently hold, if any.
-    loaded: Option<(Shape, Slope)>,
+    loaded: Option<Structure>,
+    /// The domain the sections' histories are in (a stereo band runs in either).
+    state_domain: Domain,
     /// The settings the loaded design was made for, and whether it is the exact design (else
     /// the quick one of a moving parameter: the exact one follows once it stops).
     designed: BandSettings,
@@ -163,6 +171,7 @@ impl Default for Band {
         Band {
             sections: [Section::default(); MAX_SECTIONS],
             loaded: None,
+            state_domain: Domain::LeftRight,
             designed: BandSettings::default(),
             exact: true,
             design: [Biquad::IDENTITY; MAX_SECTIONS],
@@ -258,11 +267,14 @@ impl Band {
 
     fn load(&mut self, settings: &BandSettings, rates: EqRates) {
         self.redesign(settings, rates);
+        let lanes = settings.placement.lanes();
         for (section, bq) in self.sections.iter_mut().zip(&self.design) {
             section.set(coefs(bq));
+            section.set_lanes(lanes);
             section.reset();
         }
         self.loaded = Some(settings.structure());
+        self.state_domain = settings.placement.domain().unwrap_or_default();
     }
 
     fn redesign(&mut self, settings: &BandSettings, rates: EqRates) {
@@ -271,6 +283,32 @@ impl Band {
         self.design = design.sections;
         self.designed = *settings;
         self.exact = true;
+    }
+
+    /// The domain the band must run in, or `None` if either will do (a stereo band).
+    pub fn domain(&self) -> Option<Domain> {
+        self.loaded.and_then(|(_, _, placement)| placement.domain())
+    }
+
+    /// Run in `domain` from now on: a stereo band's histories are converted there (exactly: its
+    /// two lanes run the same linear filter, so their states convert like the signal does).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn move_to(&mut self, domain: Domain) {
+        if domain == self.state_domain {
+            return;
+        }
+        debug_assert!(self.domain().is_none(), "only a stereo band changes domain");
+        let from = self.state_domain;
+        for s in &mut self.sections[..self.len] {
+            let [l, r] = s.history();
+            let mut converted = [[0.0; 4]; 2];
+            for i in 0..4 {
+                [converted[0][i], converted[1][i]] = from.convert(domain, [l[i], r[i]]);
+            }
+            s.set_history(converted);
+        }
+        self.state_domain = domain;
     }
 
     /// Whether the band contributes to the next block.

@@ -9,10 +9,12 @@ pub mod band;
 pub mod design;
 pub mod halfband;
 pub mod pipeline;
+pub mod placement;
 pub mod prototype;
 pub mod solo;
 
 pub use band::{BandDesign, BandSettings, EqRates};
+pub use placement::{Domain, Placement};
 pub use prototype::{AnalogBand, Shape, Slope};
 
 use crate::dsp::blocks::fade::Fade;
@@ -48,6 +50,8 @@ pub struct Equalizer {
     snap: bool,
     scratch: Box<Scratch>,
     isa: Isa,
+    /// A mono signal has no stereo image: every band acts as a stereo one.
+    mono: bool,
 }
 
 /// Working buffers, allocated once with the EQ (never on the audio thread).
@@ -76,7 +80,18 @@ impl Equalizer {
                 high: [[0.0; 2]; 2 * MAX_FRAMES],
             }),
             isa: Isa::detect(),
+            mono: false,
         }
+    }
+
+    /// Whether the signal is mono (both channels carry the one channel): bands then ignore
+    /// their placement.
+    pub fn set_mono(&mut self, mono: bool) {
+        self.mono = mono;
+    }
+
+    pub fn is_mono(&self) -> bool {
+        self.mono
     }
 
     pub fn rates(&self) -> EqRates {
@@ -85,7 +100,10 @@ impl Equalizer {
 
     /// Settings for band `index`, applied from the next block on (gliding, or fading for
     /// switches and shape changes).
-    pub fn set_band(&mut self, index: usize, settings: BandSettings) {
+    pub fn set_band(&mut self, index: usize, mut settings: BandSettings) {
+        if self.mono {
+            settings.placement = Placement::Stereo;
+        }
         self.settings[index] = settings;
     }
 
@@ -197,36 +215,91 @@ impl Equalizer {
     }
 }
 
-/// Run every active band over `frames`.
+/// Run every active band over `frames` (left/right in and out).
 fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+    let domains = plan_domains(bands);
+    for (band, domain) in bands.iter_mut().zip(domains) {
+        if band.is_active() {
+            band.move_to(domain);
+        }
+    }
     // Gliding sections (automation) run in the pipeline, which computes their ramps; only a
     // band fading in or out, blended with its own input, needs the sample-by-sample path.
     let steady = bands.iter().filter(|b| b.is_active()).all(Band::is_steady);
     if steady {
-        run_steady_cascade(isa, bands, frames);
+        run_steady_cascade(isa, bands, &domains, frames);
     } else {
-        run_changing_cascade(bands, frames);
+        run_changing_cascade(bands, &domains, frames);
     }
 }
 
-/// No band fades: all sections run through the SIMD pipeline.
-fn run_steady_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
-    let mut sections: [Option<&mut Section>; BANDS * MAX_SECTIONS] = Default::default();
-    let mut n = 0;
-    for band in bands.iter_mut().filter(|b| b.is_active()) {
-        for s in band.sections_mut() {
-            sections[n] = Some(s);
-            n += 1;
+/// The domain each band runs in: a placed band its own; a stereo band that of the placed band
+/// before it (or, before the first, after it), so the cascade converts only where two placed
+/// bands need different domains. Without placed bands, left/right: nothing to convert.
+fn plan_domains(bands: &[Band; BANDS]) -> [Domain; BANDS] {
+    let active = || bands.iter().filter(|b| b.is_active());
+    let mut current = active().find_map(Band::domain).unwrap_or_default();
+    std::array::from_fn(|i| {
+        if bands[i].is_active()
+            && let Some(own) = bands[i].domain()
+        {
+            current = own;
         }
+        current
+    })
+}
+
+/// No band fades: all sections run through the SIMD pipeline, one pass per run of bands in
+/// one domain.
+fn run_steady_cascade(
+    isa: Isa,
+    bands: &mut [Band; BANDS],
+    domains: &[Domain; BANDS],
+    frames: &mut [[f64; 2]],
+) {
+    let mut at = Domain::LeftRight;
+    let mut rest = &mut bands[..];
+    let mut first = 0;
+    while !rest.is_empty() {
+        let domain = domains[first];
+        let len = domains[first..]
+            .iter()
+            .take_while(|d| **d == domain)
+            .count();
+        let (run, tail) = rest.split_at_mut(len);
+        let mut sections: [Option<&mut Section>; BANDS * MAX_SECTIONS] = Default::default();
+        let mut n = 0;
+        for band in run.iter_mut().filter(|b| b.is_active()) {
+            for s in band.sections_mut() {
+                sections[n] = Some(s);
+                n += 1;
+            }
+        }
+        if n > 0 {
+            at.convert_frames(domain, frames);
+            at = domain;
+            pipeline::run_sections(isa, &mut sections[..n], frames);
+        }
+        (rest, first) = (tail, first + len);
     }
-    pipeline::run_sections(isa, &mut sections[..n], frames);
+    at.convert_frames(Domain::LeftRight, frames);
 }
 
 /// A band fades: sample by sample, with a fading band blended with its input.
-fn run_changing_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+fn run_changing_cascade(
+    bands: &mut [Band; BANDS],
+    domains: &[Domain; BANDS],
+    frames: &mut [[f64; 2]],
+) {
     for frame in frames.iter_mut() {
         let mut x = *frame;
-        for band in bands.iter_mut().filter(|b| b.is_active()) {
+        let mut at = Domain::LeftRight;
+        for (band, domain) in bands.iter_mut().zip(domains) {
+            if !band.is_active() {
+                continue;
+            }
+            x = at.convert(*domain, x);
+            at = *domain;
             let input = x;
             for s in band.sections_mut() {
                 x = s.tick(x);
@@ -239,6 +312,6 @@ fn run_changing_cascade(bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
                 ];
             }
         }
-        *frame = x;
+        *frame = at.convert(Domain::LeftRight, x);
     }
 }

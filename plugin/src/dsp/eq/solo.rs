@@ -2,13 +2,14 @@
 //! pass is auditioned through a band-pass at its frequency and Q; a low shelf or low cut
 //! through a low-pass at its corner (what it shapes lies below), a high shelf or high cut
 //! through a high-pass; a tilt, broad around its pivot. Every region filter peaks at 0 dB, so
-//! the audition is as loud as that part of the input is. Engaging and releasing fade over
+//! the audition is as loud as that part of the input is. A placed band's region is taken from,
+//! and heard on, the component it acts on. Engaging and releasing fade over
 //! `FADE_MS`, and the region glides when the band moves while soloed: no clicks.
 
 use std::f64::consts::PI;
 
 use super::band::BandDesign;
-use super::{BandSettings, EqRates, Shape};
+use super::{BandSettings, Domain, EqRates, Placement, Shape};
 use crate::dsp::blocks::biquad::Biquad;
 use crate::dsp::blocks::fade::Fade;
 use crate::dsp::blocks::section::{Section, coefs};
@@ -70,8 +71,15 @@ impl Solo {
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process(&mut self, source: &[[f64; 2]], out: &mut [[f64; 2]]) {
+        // A placed band's region is heard on its component only (the mid of a mid band, the
+        // left of a left band); the other component is silent.
+        let placement = self.designed.map_or(Placement::Stereo, |b| b.placement);
+        let domain = placement.domain().unwrap_or_default();
+        let keep = placement.lanes().map(|on| if on { 1.0 } else { 0.0 });
+        let lr = Domain::LeftRight;
         for (o, s) in out.iter_mut().zip(source) {
-            let y = self.region.tick(*s);
+            let y = self.region.tick(lr.convert(domain, *s));
+            let y = domain.convert(lr, [keep[0] * y[0], keep[1] * y[1]]);
             let m = self.fade.advance(1);
             *o = [o[0] + m * (y[0] - o[0]), o[1] + m * (y[1] - o[1])];
         }
@@ -123,6 +131,7 @@ mod tests {
             gain_db: 6.0,
             q,
             slope: Slope::Db12,
+            placement: Placement::Stereo,
         }
     }
 
@@ -194,5 +203,46 @@ mod tests {
         // A 1 kHz sine at 0.5 moves at most 0.066 a sample; the fades add no step beyond that.
         println!("solo: largest sample-to-sample step {max_step:.4}");
         assert!(max_step < 0.07, "{max_step}");
+    }
+    /// A placed band's audition is its component's region, heard on that component: for a mid
+    /// band an opposed (all-side) tone is silent and a correlated one comes out on both sides;
+    /// for a left band the right channel is silent.
+    #[test]
+    fn a_placed_band_is_auditioned_on_its_component() {
+        // (placement, input right = sign × left, expected level per channel in dB, None: silent)
+        let cases = [
+            (Placement::Mid, 1.0, [Some(0.0), Some(0.0)]),
+            (Placement::Mid, -1.0, [None, None]),
+            (Placement::Side, -1.0, [Some(0.0), Some(0.0)]),
+            (Placement::Left, 1.0, [Some(0.0), None]),
+            (Placement::Right, -1.0, [None, Some(0.0)]),
+        ];
+        for (placement, sign, expected) in cases {
+            let mut solo = Solo::new(RATE);
+            let bell = BandSettings {
+                placement,
+                ..band(Shape::Bell, 1000.0, 1.0)
+            };
+            let source: Vec<[f64; 2]> = (0..24_000)
+                .map(|i| {
+                    let x = 0.5 * (2.0 * PI * 1000.0 * i as f64 / RATE).sin();
+                    [x, sign * x]
+                })
+                .collect();
+            let mut out = vec![[0.0; 2]; source.len()];
+            for (s, o) in source.chunks(64).zip(out.chunks_mut(64)) {
+                solo.set(Some(&bell), s.len());
+                solo.process(s, o);
+            }
+            for (ch, want) in expected.into_iter().enumerate() {
+                let rms =
+                    (out[12_000..].iter().map(|f| f[ch] * f[ch]).sum::<f64>() / 12_000.0).sqrt();
+                let level_db = 20.0 * (rms / (0.5 / 2f64.sqrt())).log10();
+                match want {
+                    Some(db) => assert!((level_db - db).abs() < 0.05, "{placement:?}: {level_db}"),
+                    None => assert!(level_db < -200.0, "{placement:?} ch {ch}: {level_db}"),
+                }
+            }
+        }
     }
 }
