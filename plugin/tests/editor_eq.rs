@@ -324,3 +324,57 @@ fn holding_solo_auditions_the_selected_band_until_release() {
         h.calls()
     );
 }
+
+/// Placing a band in the strip: a gesture on `eq{N}_place` that also switches a band that is
+/// off on; its node wears the placement's letter, and the graph draws its part of the image
+/// (the mid here) as its own total beside the stereo one, with a legend naming both.
+#[test]
+fn placing_a_band_badges_its_node_and_draws_its_part_of_the_image() {
+    use strata::dsp::eq::Placement;
+    let mut h = Harness::new();
+    // Band 3: a +6 dB bell at 250 Hz, set up but off; band 6 a stereo −4 dB bell at 3.5 kHz.
+    set_plain(&h.params, "eq3_gain", 6.0);
+    set_plain(&h.params, "eq6_on", 1.0);
+    set_plain(&h.params, "eq6_gain", -4.0);
+    h.frame(Vec::new());
+    assert!(h.texts().iter().all(|(t, _)| t != "M"), "no badge yet");
+    h.click(h.text_rect("3").center());
+    h.click(h.text_rect("Stereo").center());
+    h.click(h.text_rect("Mid").center());
+    h.frame(Vec::new());
+    assert_eq!(h.params.eq3.placement.value(), Placement::Mid);
+    assert_eq!(
+        plain(&h.params, "eq3_on"),
+        1.0,
+        "placing switched the band on"
+    );
+    for id in ["eq3_on", "eq3_place"] {
+        assert_gestures(&h.calls(), id);
+    }
+    assert_eq!(eq_panel::nodes(&h.params)[2].badge, Some('M'));
+    assert_eq!(eq_panel::nodes(&h.params)[5].badge, None);
+    let texts = h.texts();
+    for name in ["M", "Stereo", "Mid"] {
+        assert!(texts.iter().any(|(t, _)| t == name), "{name} painted");
+    }
+    // The totals at the curve point nearest 250 Hz and 3.5 kHz: the stereo one has only the
+    // −4 dB bell, the mid's has both.
+    let freqs = &h.model.curve_freqs_hz;
+    let near = |f: f32| {
+        (0..freqs.len())
+            .min_by(|a, b| (freqs[*a] - f).abs().total_cmp(&(freqs[*b] - f).abs()))
+            .unwrap()
+    };
+    let (low, high) = (near(250.0), near(3500.0));
+    let stereo = h.model.sum_db();
+    let components = h.model.components();
+    assert_eq!(components.len(), 1);
+    let (placement, mid) = &components[0];
+    assert_eq!(*placement, Placement::Mid);
+    println!(
+        "totals at 250 Hz / 3.5 kHz: stereo {:+.2} / {:+.2} dB, mid {:+.2} / {:+.2} dB",
+        stereo[low], stereo[high], mid[low], mid[high]
+    );
+    assert!(stereo[low].abs() < 0.3 && (stereo[high] + 4.0).abs() < 0.1);
+    assert!((mid[low] - 6.0).abs() < 0.3 && (mid[high] + 4.0).abs() < 0.1);
+}

@@ -22,6 +22,14 @@ pub const SPECTRUM_POST: Color32 = Color32::from_rgb(0x5f, 0xa8, 0xd8);
 pub const SPECTRUM_POST_FILL: Color32 = Color32::from_rgb(0x26, 0x50, 0x6f);
 pub const SPECTRUM_SCALE: Color32 = Color32::from_rgb(0x6f, 0x9f, 0xc0);
 
+/// The totals of the parts of the stereo image bands can be placed on: mid, side, left, right.
+pub const PLACEMENT_COLOURS: [Color32; 4] = [
+    Color32::from_rgb(0xf0, 0xc8, 0x78),
+    Color32::from_rgb(0xb3, 0x9d, 0xdb),
+    Color32::from_rgb(0x80, 0xd8, 0xc0),
+    Color32::from_rgb(0xf4, 0x8f, 0xb1),
+];
+
 /// One colour per EQ band, distinct on the dark background.
 pub const BAND_COLOURS: [Color32; 8] = [
     Color32::from_rgb(0xef, 0x53, 0x50),

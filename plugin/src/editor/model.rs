@@ -6,7 +6,7 @@ use strata_ui::eq_view;
 
 use super::analyzer::{Analyzer, Tap};
 use super::dynamics_history::{DynamicsHistory, HistoryPoint};
-use crate::dsp::eq::{BANDS, BandDesign, BandSettings, EqRates};
+use crate::dsp::eq::{BANDS, BandDesign, BandSettings, EqRates, Placement};
 use crate::dsp::meter::MeterFrame;
 use crate::telemetry::{AnalyzerSample, TelemetryReceiver};
 
@@ -54,6 +54,9 @@ pub struct EditorModel {
     pub curve_freqs_hz: Vec<f32>,
     curves: Vec<BandCurve>,
     sum_db: Vec<f32>,
+    /// Each placement some enabled band has (mid, side, left, right, in that order), with the
+    /// total response of its part of the image.
+    components: Vec<(Placement, Vec<f32>)>,
     /// The EQ view's rectangle in the last frame drawn (for tests and hit-testing).
     pub eq_rect: Option<egui::Rect>,
     /// Set by the reset button; the editor passes it on to the audio thread.
@@ -109,6 +112,7 @@ impl EditorModel {
                 })
                 .collect(),
             sum_db: vec![0.0; CURVE_POINTS],
+            components: Vec::new(),
             eq_rect: None,
             reset_requested: false,
             presets: Default::default(),
@@ -236,13 +240,49 @@ impl EditorModel {
                 .then(|| band_curve_db(settings, rates, &self.curve_freqs_hz));
         }
         if changed {
-            self.sum_db.fill(0.0);
-            for db in self.curves.iter().filter_map(|c| c.db.as_ref()) {
-                for (s, d) in self.sum_db.iter_mut().zip(db) {
+            self.update_sums();
+        }
+    }
+
+    /// The solid total is the stereo bands'; each placement in use adds its own bands to that
+    /// for its part of the image. (Where left/right and mid/side bands meet, a part's total is
+    /// its own bands' and the stereo ones': the cross terms of mixing domains are not drawn.)
+    fn update_sums(&mut self) {
+        let total = |of: Placement| -> Vec<f32> {
+            let mut sum = vec![0.0; self.curve_freqs_hz.len()];
+            let placed = |c: &&BandCurve| {
+                c.settings.is_some_and(|(s, _)| {
+                    matches!(s.placement, Placement::Stereo) || s.placement == of
+                })
+            };
+            for db in self
+                .curves
+                .iter()
+                .filter(placed)
+                .filter_map(|c| c.db.as_ref())
+            {
+                for (s, d) in sum.iter_mut().zip(db) {
                     *s += d;
                 }
             }
-        }
+            sum
+        };
+        self.sum_db = total(Placement::Stereo);
+        let used = |p: Placement| {
+            self.curves
+                .iter()
+                .any(|c| c.db.is_some() && c.settings.is_some_and(|(s, _)| s.placement == p))
+        };
+        self.components = Placement::ALL[1..]
+            .iter()
+            .filter(|p| used(**p))
+            .map(|p| (*p, total(*p)))
+            .collect();
+    }
+
+    /// The placements in use and their parts' total responses (empty when every band is stereo).
+    pub fn components(&self) -> &[(Placement, Vec<f32>)] {
+        &self.components
     }
 
     /// Each band's curve (`None` while the band is off).

@@ -46,13 +46,26 @@ pub struct Node {
     /// Whether vertical movement means gain (not for cuts, notch and band-pass).
     pub uses_gain: bool,
     pub colour: Color32,
+    /// A letter beside the node for a band that acts on part of the stereo image (`M`, `S`,
+    /// `L`, `R`); its curve is then drawn dashed.
+    pub badge: Option<char>,
 }
 
 /// Response curves at `freqs_hz`: one per band (`None` for a band that is off) and their sum.
+/// Where bands act on parts of the stereo image, `sum_db` is what the other parts get, and
+/// each part a band is placed on has its own total in `components`.
 pub struct Curves<'a> {
     pub freqs_hz: &'a [f32],
     pub bands_db: &'a [Option<&'a [f32]>],
     pub sum_db: &'a [f32],
+    pub components: &'a [Component<'a>],
+}
+
+/// The total response of one part of the stereo image (the mid, the left channel…).
+pub struct Component<'a> {
+    pub name: &'a str,
+    pub colour: Color32,
+    pub db: &'a [f32],
 }
 
 /// The analyzer's spectra at `freqs_hz`, in dBFS, and what each one is (for the legend).
@@ -351,6 +364,7 @@ mod tests {
             in_use: true,
             uses_gain,
             colour: Color32::WHITE,
+            badge: None,
         }
     }
 

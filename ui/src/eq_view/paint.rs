@@ -211,16 +211,38 @@ fn curves(painter: &Painter, scene: &Scene) {
                     node.colour.gamma_multiply(0.18),
                 ));
             }
-            painter.add(Shape::line(
-                points,
-                Stroke::new(1.2, node.colour.gamma_multiply(0.8)),
-            ));
+            let stroke = Stroke::new(1.2, node.colour.gamma_multiply(0.8));
+            if node.badge.is_some() {
+                painter.extend(Shape::dashed_line(&points, stroke, 6.0, 4.0));
+            } else {
+                painter.add(Shape::line(points, stroke));
+            }
         }
     }
     painter.add(Shape::line(
         curve_points(curves.sum_db),
         Stroke::new(2.5, theme::TEXT),
     ));
+    // Each placed part's total, dashed in its colour, with a legend under the range label
+    // that names the solid curve too.
+    if curves.components.is_empty() {
+        return;
+    }
+    let mut y = scene.rect.top() + 22.0;
+    let mut legend = |name: &str, stroke: Stroke| {
+        // Clear of the dB labels on the left edge.
+        let left = Pos2::new(scene.rect.left() + 28.0, y);
+        painter.line_segment([left, left + Vec2::new(14.0, 0.0)], stroke);
+        let at = left + Vec2::new(18.0, 0.0);
+        backed_text(painter, at, Align2::LEFT_CENTER, name, stroke.color);
+        y += 14.0;
+    };
+    legend("Stereo", Stroke::new(2.5, theme::TEXT));
+    for c in curves.components {
+        let stroke = Stroke::new(2.0, c.colour);
+        painter.extend(Shape::dashed_line(&curve_points(c.db), stroke, 8.0, 4.0));
+        legend(c.name, stroke);
+    }
 }
 
 /// Nodes of the bands in use: filled when on, a ring when off (bypassed).
@@ -256,6 +278,19 @@ fn nodes(painter: &Painter, scene: &Scene) {
                 node.colour
             },
         );
+        if let Some(badge) = node.badge {
+            // Above right of the node, clear of the selection ring.
+            let at = p + Vec2::new(radius + 5.0, -radius - 5.0);
+            painter.circle_filled(at, 6.0, theme::BACKGROUND.gamma_multiply(0.9));
+            painter.circle_stroke(at, 6.0, Stroke::new(1.0, node.colour));
+            painter.text(
+                at,
+                Align2::CENTER_CENTER,
+                badge,
+                FontId::proportional(9.0),
+                node.colour,
+            );
+        }
     }
 }
 

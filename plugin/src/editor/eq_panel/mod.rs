@@ -13,8 +13,11 @@ mod strip;
 use std::sync::atomic::Ordering;
 
 use egui::{Align, Layout, Rect, RichText, Ui, UiBuilder, Vec2};
+use nice_plug::prelude::Enum;
 use nice_plug::prelude::{FloatParam, Param, ParamSetter};
-use strata_ui::eq_view::{self, Action, Content, Curves, Node, Readout, Settings, Spectrum};
+use strata_ui::eq_view::{
+    self, Action, Component, Content, Curves, Node, Readout, Settings, Spectrum,
+};
 use strata_ui::theme;
 
 use bands::{add, band_menu, set, switch_on};
@@ -22,7 +25,7 @@ pub use bands::{band_to_add, in_use};
 pub use strip::band_strip;
 
 use super::EditorModel;
-use crate::dsp::eq::BANDS;
+use crate::dsp::eq::{BANDS, Placement};
 use crate::params::{EqBandParams, StrataParams};
 
 /// Height of the toolbar above the graph.
@@ -51,8 +54,25 @@ pub fn nodes(params: &StrataParams) -> [Node; BANDS] {
             in_use: in_use(b),
             uses_gain: b.shape.value().uses_gain(),
             colour: theme::BAND_COLOURS[i],
+            badge: placement_badge(b.placement.value()),
         }
     })
+}
+
+/// A placement's display name, as its parameter shows it.
+fn placement_name(placement: Placement) -> &'static str {
+    Placement::variants()[placement.to_index()]
+}
+
+/// The letter a placed band's node wears.
+pub fn placement_badge(placement: Placement) -> Option<char> {
+    match placement {
+        Placement::Stereo => None,
+        Placement::Mid => Some('M'),
+        Placement::Side => Some('S'),
+        Placement::Left => Some('L'),
+        Placement::Right => Some('R'),
+    }
 }
 
 /// The text beside a node: the band's values as its parameters print them.
@@ -73,6 +93,9 @@ impl Readout for BandReadout<'_> {
         }
         if shape.uses_slope() {
             text += &format!("  {}", b.slope);
+        }
+        if b.placement.value() != Placement::Stereo {
+            text += &format!("  {}", b.placement);
         }
         if !b.enabled.value() {
             text += "  (off)";
@@ -113,11 +136,21 @@ pub fn view(ui: &mut Ui, params: &StrataParams, setter: &ParamSetter, model: &mu
         can_add: nodes.iter().any(|n| !n.in_use),
     };
     let band_curves = model.band_curves();
+    let components: Vec<Component> = model
+        .components()
+        .iter()
+        .map(|(placement, db)| Component {
+            name: placement_name(*placement),
+            colour: theme::PLACEMENT_COLOURS[placement.to_index() - 1],
+            db,
+        })
+        .collect();
     let actions = {
         let curves = Curves {
             freqs_hz: model.drawn_curve_freqs_hz(),
             bands_db: &band_curves,
             sum_db: model.sum_db(),
+            components: &components,
         };
         let spectrum = model
             .spectrum()

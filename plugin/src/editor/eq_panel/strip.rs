@@ -1,5 +1,5 @@
-//! The strip under the graph: the band selector, and the selected band's switch, type, slope
-//! and knobs, always in the same places.
+//! The strip under the graph: the band selector, and the selected band's switch, type, slope,
+//! knobs, placement and solo, always in the same places.
 
 use std::sync::atomic::Ordering;
 
@@ -105,11 +105,17 @@ pub fn band_strip(
                 .changed();
             let help = "Width: higher is narrower (bells, notch, band pass) or steeper (shelves).";
             edited |= knob(&band.q, "Q", shape.uses_q(), help).show(ui).changed();
+            ui.add_space(8.0);
+            ui.vertical(|ui| {
+                let help = "Where in the stereo image the band acts: both channels (Stereo), \
+                            the mid (L+R)/2 or the side (L−R)/2, or one channel. A mono \
+                            signal ignores it.";
+                edited |= toggle::choice(ui, &band.placement, setter, help, 72.0).changed();
+                solo_button(ui, params, i, colour);
+            });
             if edited {
                 switch_on(setter, band);
             }
-            ui.add_space(8.0);
-            solo_button(ui, params, i, colour);
         });
     });
 }
