@@ -1,5 +1,6 @@
 //! EQ throughput on 48 kHz stereo, reported as × real time: the eight-band mix, and one band
-//! in each placement (what a placed band costs beside a stereo one).
+//! in each placement (what a placed band costs beside a stereo one, also timed in alternation
+//! with the stereo case and printed as a ratio).
 //!
 //! Criterion's throughput is set to one second of audio per iteration, so its "elements/s"
 //! figure divided by one second of samples is the real-time factor; the bench also prints it.
@@ -50,6 +51,46 @@ fn bench_case(c: &mut Criterion, name: &str, bands: &[BandSettings]) {
     println!("eq: {name}: {:.0}x real time", 1.0 / per_second);
 }
 
+/// The cost of `placed` over `stereo`, timed in alternation in one process (the fastest of
+/// many one-second runs each), so a slow phase of a shared machine weighs on both alike.
+fn paired_ratio(name: &str, stereo: &[BandSettings], placed: &[BandSettings]) {
+    let frames = RATE as usize;
+    let input: Vec<[f64; 2]> = (0..frames)
+        .map(|i| {
+            let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
+            [x, -0.5 * x]
+        })
+        .collect();
+    let mut eqs = [stereo, placed].map(|bands| {
+        let mut eq = Equalizer::new(RATE);
+        for (i, s) in bands.iter().enumerate() {
+            eq.set_band(i, *s);
+        }
+        eq
+    });
+    let mut buf = input.clone();
+    let mut best = [f64::INFINITY; 2];
+    for round in 0..30 {
+        for (eq, best) in eqs.iter_mut().zip(&mut best) {
+            buf.copy_from_slice(&input);
+            let start = std::time::Instant::now();
+            for chunk in buf.chunks_mut(MAX_BLOCK) {
+                eq.process_block(black_box(chunk));
+            }
+            // The first round settles the fades.
+            if round > 0 {
+                *best = best.min(start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    println!(
+        "eq: {name}: {:.0} against {:.0} µs per second of audio, {:.3}×",
+        best[1] * 1e6,
+        best[0] * 1e6,
+        best[1] / best[0]
+    );
+}
+
 fn bench_eq(c: &mut Criterion) {
     let eight = eight_bands();
     bench_case(c, "8 bands, 48 kHz stereo, 1 s", &eight);
@@ -62,6 +103,8 @@ fn bench_eq(c: &mut Criterion) {
     let mut mixed = ms;
     mixed[4].placement = Placement::Left;
     bench_case(c, "8 bands, mid/left/side mixed", &mixed);
+    paired_ratio("8 bands, 2 placed mid/side over all stereo", &eight, &ms);
+    paired_ratio("8 bands, mixed domains over all stereo", &eight, &mixed);
     for placement in Placement::ALL {
         let mut one = [BandSettings::default(); BANDS];
         one[0] = BandSettings {
@@ -69,6 +112,9 @@ fn bench_eq(c: &mut Criterion) {
             ..eight[3]
         };
         bench_case(c, &format!("1 bell, {placement:?}"), &one);
+        let mut stereo = one;
+        stereo[0].placement = Placement::Stereo;
+        paired_ratio(&format!("1 bell, {placement:?} over Stereo"), &stereo, &one);
     }
 }
 

@@ -30,6 +30,7 @@ use crate::dsp::blocks::simd::{Isa, MulAdd, Plain};
 fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
+    ends: Ends,
 ) {
     let mut g = Gathered::new(sections);
     let glides = G.then(|| Glides::new(sections));
@@ -62,7 +63,9 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
             };
             [b0, b1, b2, na1, na2] = [at(0), at(1), at(2), at(3), at(4)];
         }
-        let input = frames.get(t).copied().unwrap_or([0.0; 2]);
+        let input = frames
+            .get(t)
+            .map_or([0.0; 2], |f| ends.input.map_or(*f, |k| butterfly(*f, k)));
         // Section k's input is what section k−1 output `K` steps ago.
         let mut x = [0.0; L];
         x[0] = input[0];
@@ -90,7 +93,8 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
             }
         }
         if t >= span {
-            frames[t - span] = [y[L - 2], y[L - 1]];
+            let out = [y[L - 2], y[L - 1]];
+            frames[t - span] = ends.output.map_or(out, |k| butterfly(out, k));
         }
     }
     g.x1[..L].copy_from_slice(&x1);
@@ -106,14 +110,57 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
 fn run_any<M: MulAdd, const G: bool, const K: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
+    ends: Ends,
 ) {
-    for chunk in sections.chunks_mut(16) {
+    let count = sections.len().div_ceil(MAX_PIPELINE);
+    for (i, chunk) in sections.chunks_mut(MAX_PIPELINE).enumerate() {
+        let ends = ends.of_chunk(i, count);
         match chunk.len() {
-            1..=4 => run::<8, M, G, K>(chunk, frames),
-            5..=8 => run::<16, M, G, K>(chunk, frames),
-            9..=12 => run::<24, M, G, K>(chunk, frames),
-            _ => run::<32, M, G, K>(chunk, frames),
+            1..=4 => run::<8, M, G, K>(chunk, frames, ends),
+            5..=8 => run::<16, M, G, K>(chunk, frames, ends),
+            9..=12 => run::<24, M, G, K>(chunk, frames, ends),
+            _ => run::<32, M, G, K>(chunk, frames, ends),
         }
+    }
+}
+
+/// Conversions between domains (`placement.rs`) folded into a pipeline's ends: the input pair
+/// is converted as it enters, the output pair as it leaves, off the recursion's critical path
+/// (a pass of its own over the block cost a placed band 15 % of a one-band EQ). Each is one
+/// butterfly, `[a + b, a − b] · scale`: 0.5 into mid/side, 1 back to left/right.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Ends {
+    pub input: Option<f64>,
+    pub output: Option<f64>,
+}
+
+impl Ends {
+    /// The ends of chunk `i` of `count` that a long cascade is run in: the input conversion
+    /// belongs to the first, the output one to the last.
+    fn of_chunk(self, i: usize, count: usize) -> Ends {
+        Ends {
+            input: self.input.filter(|_| i == 0),
+            output: self.output.filter(|_| i + 1 == count),
+        }
+    }
+}
+
+/// `[a + b, a − b] · scale`.
+#[inline(always)]
+pub fn butterfly([a, b]: [f64; 2], scale: f64) -> [f64; 2] {
+    [scale * (a + b), scale * (a - b)]
+}
+
+/// `butterfly` on a vector pair, with the same operations (so the same rounding).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn butterfly_pd(x: std::arch::x86_64::__m128d, scale: f64) -> std::arch::x86_64::__m128d {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86-64; these touch registers only.
+    unsafe {
+        let swapped = _mm_shuffle_pd::<1>(x, x);
+        let sum_diff = _mm_unpacklo_pd(_mm_add_pd(x, swapped), _mm_sub_pd(x, swapped));
+        _mm_mul_pd(_mm_set1_pd(scale), sum_diff)
     }
 }
 
@@ -243,20 +290,23 @@ impl Gathered {
 /// behind every input still to be read).
 #[cfg(target_arch = "x86_64")]
 macro_rules! drive {
-    ($frames:ident, $n:ident, $span:ident, $step:ident) => {{
+    ($frames:ident, $n:ident, $span:ident, $ends:ident, $step:ident) => {{
         let (fill, steady, drain) = phases($n, $span);
+        let enter = |x| $ends.input.map_or(x, |k| butterfly_pd(x, k));
+        let leave = |y| $ends.output.map_or(y, |k| butterfly_pd(y, k));
         for t in fill {
-            $step!(load_pair($frames, t), Some(t));
+            $step!(enter(load_pair($frames, t)), Some(t));
         }
         // Every section busy: nothing to check.
         for t in steady {
             // SAFETY: `frames[t]` is two f64s (indexing checks `t`).
-            let out = $step!(unsafe { _mm_loadu_pd($frames[t].as_ptr()) }, None::<usize>);
+            let x = enter(unsafe { _mm_loadu_pd($frames[t].as_ptr()) });
+            let out = leave($step!(x, None::<usize>));
             // SAFETY: as above, for the output frame.
             unsafe { _mm_storeu_pd($frames[t - $span].as_mut_ptr(), out) };
         }
         for t in drain {
-            let out = $step!(load_pair($frames, t), Some(t));
+            let out = leave($step!(enter(load_pair($frames, t)), Some(t)));
             // SAFETY: `frames[t − span]` is two f64s (indexing checks it).
             unsafe { _mm_storeu_pd($frames[t - $span].as_mut_ptr(), out) };
         }
@@ -281,6 +331,7 @@ fn load_pair(frames: &[[f64; 2]], t: usize) -> std::arch::x86_64::__m128d {
 fn run_avx2<const V: usize, const G: bool>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
+    ends: Ends,
 ) {
     use std::arch::x86_64::*;
     const { assert!(4 * V <= 2 * MAX_PIPELINE) };
@@ -370,7 +421,7 @@ fn run_avx2<const V: usize, const G: bool>(
             _mm256_extractf128_pd(y[V - 1], 1)
         }};
     }
-    drive!(frames, n, span, step);
+    drive!(frames, n, span, ends, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m256d; V]| {
         for (j, v) in v.into_iter().enumerate() {
             // SAFETY: as for `load`.
@@ -390,6 +441,7 @@ fn run_avx2<const V: usize, const G: bool>(
 fn run_avx512<const V: usize, const G: bool>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
+    ends: Ends,
 ) {
     use std::arch::x86_64::*;
     const { assert!(8 * V <= 2 * MAX_PIPELINE) };
@@ -497,7 +549,7 @@ fn run_avx512<const V: usize, const G: bool>(
             _mm256_extractf128_pd(_mm512_extractf64x4_pd(y[V - 1], 1), 1)
         }};
     }
-    drive!(frames, n, span, step);
+    drive!(frames, n, span, ends, step);
     let store = |a: &mut [f64; 2 * MAX_PIPELINE], v: [__m512d; V]| {
         for (j, v) in v.into_iter().enumerate() {
             // SAFETY: as for `load`.
@@ -512,16 +564,21 @@ fn run_avx512<const V: usize, const G: bool>(
 }
 
 /// Run `frames` through the chain of `sections`, gliding ones included, with the widest kernel
-/// `isa` allows.
+/// `isa` allows, converting the frames on the way in and out as `ends` says.
 ///
 /// Runs on the audio thread: must not allocate or block.
-pub fn run_sections(isa: Isa, sections: &mut [Option<&mut Section>], frames: &mut [[f64; 2]]) {
+pub fn run_sections(
+    isa: Isa,
+    sections: &mut [Option<&mut Section>],
+    frames: &mut [[f64; 2]],
+    ends: Ends,
+) {
     // Gliding lanes compute their coefficients every step; without glides that work is
     // compiled out.
     if sections.iter().flatten().any(|s| s.is_gliding()) {
-        run_sections_with::<true>(isa, sections, frames)
+        run_sections_with::<true>(isa, sections, frames, ends)
     } else {
-        run_sections_with::<false>(isa, sections, frames)
+        run_sections_with::<false>(isa, sections, frames, ends)
     }
 }
 
@@ -529,18 +586,21 @@ fn run_sections_with<const G: bool>(
     isa: Isa,
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
+    ends: Ends,
 ) {
     #[cfg(target_arch = "x86_64")]
     {
         if isa.avx512() {
-            for chunk in sections.chunks_mut(MAX_PIPELINE) {
+            let count = sections.len().div_ceil(MAX_PIPELINE);
+            for (i, chunk) in sections.chunks_mut(MAX_PIPELINE).enumerate() {
+                let ends = ends.of_chunk(i, count);
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX-512F.
                 unsafe {
                     match chunk.len() {
-                        1..=4 => run_avx512::<1, G>(chunk, frames),
-                        5..=8 => run_avx512::<2, G>(chunk, frames),
-                        9..=12 => run_avx512::<3, G>(chunk, frames),
-                        _ => run_avx512::<4, G>(chunk, frames),
+                        1..=4 => run_avx512::<1, G>(chunk, frames, ends),
+                        5..=8 => run_avx512::<2, G>(chunk, frames, ends),
+                        9..=12 => run_avx512::<3, G>(chunk, frames, ends),
+                        _ => run_avx512::<4, G>(chunk, frames, ends),
                     }
                 }
             }
@@ -548,60 +608,67 @@ fn run_sections_with<const G: bool>(
         }
         if isa.avx2_fma() {
             // Two vectors (four sections) per pass: more would spill AVX2's 16 registers.
-            for chunk in sections.chunks_mut(4) {
+            let count = sections.len().div_ceil(4);
+            for (i, chunk) in sections.chunks_mut(4).enumerate() {
+                let ends = ends.of_chunk(i, count);
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
                 unsafe {
                     match chunk.len() {
-                        1..=2 => run_avx2::<1, G>(chunk, frames),
-                        _ => run_avx2::<2, G>(chunk, frames),
+                        1..=2 => run_avx2::<1, G>(chunk, frames, ends),
+                        _ => run_avx2::<2, G>(chunk, frames, ends),
                     }
                 }
             }
             return;
         }
     }
-    run_any::<Plain, G, PORTABLE_SKEW>(sections, frames)
+    run_any::<Plain, G, PORTABLE_SKEW>(sections, frames, ends)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    type Kernel = fn(&mut [Option<&mut Section>], &mut [[f64; 2]]);
+    type Kernel = fn(&mut [Option<&mut Section>], &mut [[f64; 2]], Ends);
 
     /// Every implementation this CPU can run, named (`G`: the gliding variants); the test
     /// prints which ran.
     fn kernels<const G: bool>() -> Vec<(&'static str, Kernel)> {
         let mut k: Vec<(&'static str, Kernel)> = vec![
-            ("portable", |s, f| run_any::<Plain, G, 1>(s, f)),
-            ("portable, skew 3", |s, f| run_any::<Plain, G, 3>(s, f)),
+            ("portable", |s, f, e| run_any::<Plain, G, 1>(s, f, e)),
+            ("portable, skew 3", |s, f, e| {
+                run_any::<Plain, G, 3>(s, f, e)
+            }),
         ];
         #[cfg(target_arch = "x86_64")]
         {
             let isa = Isa::detect();
             if isa.avx2_fma() {
-                k.push(("avx2", |s, f| {
-                    for chunk in s.chunks_mut(MAX_PIPELINE) {
+                k.push(("avx2", |s, f, e| {
+                    let count = s.len().div_ceil(MAX_PIPELINE);
+                    for (i, chunk) in s.chunks_mut(MAX_PIPELINE).enumerate() {
                         // SAFETY: `Isa::detect` found AVX2 and FMA (checked above).
-                        unsafe { run_avx2::<8, G>(chunk, f) }
+                        unsafe { run_avx2::<8, G>(chunk, f, e.of_chunk(i, count)) }
                     }
                 }));
-                k.push(("avx2 narrow", |s, f| {
-                    for chunk in s.chunks_mut(2) {
+                k.push(("avx2 narrow", |s, f, e| {
+                    let count = s.len().div_ceil(2);
+                    for (i, chunk) in s.chunks_mut(2).enumerate() {
                         // SAFETY: as above.
-                        unsafe { run_avx2::<1, G>(chunk, f) }
+                        unsafe { run_avx2::<1, G>(chunk, f, e.of_chunk(i, count)) }
                     }
                 }));
             }
             if isa.avx512() {
-                k.push(("avx512", |s, f| {
-                    for chunk in s.chunks_mut(MAX_PIPELINE) {
+                k.push(("avx512", |s, f, e| {
+                    let count = s.len().div_ceil(MAX_PIPELINE);
+                    for (i, chunk) in s.chunks_mut(MAX_PIPELINE).enumerate() {
                         // SAFETY: `Isa::detect` found AVX-512F (checked above).
-                        unsafe { run_avx512::<4, G>(chunk, f) }
+                        unsafe { run_avx512::<4, G>(chunk, f, e.of_chunk(i, count)) }
                     }
                 }));
             }
-            k.push(("dispatch", |s, f| run_sections(Isa::detect(), s, f)));
+            k.push(("dispatch", |s, f, e| run_sections(Isa::detect(), s, f, e)));
         }
         k
     }
@@ -617,23 +684,26 @@ mod tests {
     }
 
     /// `input` through `plain` sample by sample and through `piped` with `kernel`: the same
-    /// within 1e-9.
+    /// within 1e-9 (each converted on the way in and out as `ends` says).
     fn assert_pipeline_agrees(
         kernel: Kernel,
         plain: &mut [Section],
         piped: &mut [Section],
         input: &[[f64; 2]],
+        ends: Ends,
         case: &str,
     ) {
         let mut expected = input.to_vec();
         for frame in expected.iter_mut() {
+            *frame = ends.input.map_or(*frame, |k| butterfly(*frame, k));
             for s in plain.iter_mut() {
                 *frame = s.tick(*frame);
             }
+            *frame = ends.output.map_or(*frame, |k| butterfly(*frame, k));
         }
         let mut got = input.to_vec();
         let mut refs: Vec<Option<&mut Section>> = piped.iter_mut().map(Some).collect();
-        kernel(&mut refs, &mut got);
+        kernel(&mut refs, &mut got, ends);
         for (e, g) in expected.iter().zip(&got) {
             for ch in 0..2 {
                 assert!((e[ch] - g[ch]).abs() < 1e-9, "{case}: {e:?} vs {g:?}");
@@ -644,7 +714,7 @@ mod tests {
     /// Each pipeline gives what the sections give one after the other (up to rounding: the
     /// SIMD kernels fuse multiply-adds), for any count of sections and any block length,
     /// including blocks shorter than the pipeline, with sections that filter one channel only
-    /// among them.
+    /// among them, and with domain conversions at its ends.
     #[test]
     fn pipelines_equal_the_plain_cascade() {
         for (name, kernel) in kernels::<false>() {
@@ -663,10 +733,25 @@ mod tests {
                     })
                     .collect();
                 let mut piped = plain.clone();
-                for len in [1usize, 2, 7, 64, 128, 3] {
+                // Plain, into mid/side and back, and into mid/side only (a cascade's first run).
+                let ends = [
+                    Ends::default(),
+                    Ends {
+                        input: Some(0.5),
+                        output: Some(1.0),
+                    },
+                    Ends {
+                        input: Some(0.5),
+                        output: None,
+                    },
+                ];
+                for (len, ends) in [1usize, 2, 7, 64, 128, 3]
+                    .into_iter()
+                    .zip(ends.iter().cycle())
+                {
                     let input: Vec<[f64; 2]> = (0..len).map(|_| [rnd(), rnd()]).collect();
-                    let case = format!("{name}: {count} sections, block {len}");
-                    assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, &case);
+                    let case = format!("{name}: {count} sections, block {len}, {ends:?}");
+                    assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, *ends, &case);
                 }
             }
         }
@@ -710,7 +795,8 @@ mod tests {
                     }
                     let input: Vec<[f64; 2]> = (0..len).map(|_| [rng.f64() - 0.5; 2]).collect();
                     let case = format!("{name}: {count} sections, block {b}");
-                    assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, &case);
+                    let ends = Ends::default();
+                    assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, ends, &case);
                     for (p, q) in plain.iter().zip(&piped) {
                         assert_eq!(p.ramp().2, q.ramp().2, "{name}: samples left");
                         assert_eq!(p.coefs(), q.coefs(), "{name}: coefficients");

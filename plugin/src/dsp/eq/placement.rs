@@ -8,6 +8,8 @@
 //! whichever domain its neighbours need, so the cascade only converts where a placed band asks
 //! for the other domain than the one before it.
 
+use super::pipeline::butterfly;
+
 /// A band's placement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Placement {
@@ -58,22 +60,18 @@ impl Placement {
 impl Domain {
     /// Convert one frame from domain `self` to `to`.
     #[inline(always)]
-    pub fn convert(self, to: Domain, [a, b]: [f64; 2]) -> [f64; 2] {
-        match (self, to) {
-            (Domain::LeftRight, Domain::MidSide) => [0.5 * (a + b), 0.5 * (a - b)],
-            (Domain::MidSide, Domain::LeftRight) => [a + b, a - b],
-            _ => [a, b],
-        }
+    pub fn convert(self, to: Domain, frame: [f64; 2]) -> [f64; 2] {
+        self.butterfly(to)
+            .map_or(frame, |scale| butterfly(frame, scale))
     }
 
-    /// Convert `frames` in place from domain `self` to `to`.
-    ///
-    /// Runs on the audio thread: must not allocate or block.
-    pub fn convert_frames(self, to: Domain, frames: &mut [[f64; 2]]) {
-        if self != to {
-            for f in frames.iter_mut() {
-                *f = self.convert(to, *f);
-            }
+    /// The conversion from `self` to `to` as a butterfly's scale (`None`: nothing to convert):
+    /// both directions are `[a + b, a − b] · scale`.
+    pub fn butterfly(self, to: Domain) -> Option<f64> {
+        match (self, to) {
+            (Domain::LeftRight, Domain::MidSide) => Some(0.5),
+            (Domain::MidSide, Domain::LeftRight) => Some(1.0),
+            _ => None,
         }
     }
 }
