@@ -33,6 +33,9 @@ fn busy_instance(rate: f32) -> EmbeddedStrata {
         .unwrap();
         s.set_param_text(&format!("eq{band}_slope"), "48 dB/oct")
             .unwrap();
+        // Every placement, so the cascade runs in several domains.
+        let place = ["Stereo", "Mid", "Left", "Side", "Right"][i % 5];
+        s.set_param_text(&format!("eq{band}_place"), place).unwrap();
     }
     s.set_param_text("in_gain", "3").unwrap();
     s.set_param_text("out_gain", "-3").unwrap();
@@ -67,6 +70,15 @@ fn process_noise(s: &mut EmbeddedStrata, blocks: usize, seed: u64, check_allocs:
                 setter.set_parameter(&band.gain, rng.f32() * 24.0 - 12.0);
             }
             setter.end_set_parameter(&band.gain);
+        }
+        if b % 11 == 5 {
+            // A band placed elsewhere from the editor: it fades out and in, and stereo bands
+            // may change domain.
+            let band = params.bands()[rng.usize(0..8)];
+            let place = strata::dsp::eq::Placement::ALL[rng.usize(0..5)];
+            setter.begin_set_parameter(&band.placement);
+            setter.set_parameter(&band.placement, place);
+            setter.end_set_parameter(&band.placement);
         }
         if b % 7 == 3 {
             // A band soloed from the editor, or the solo let go.
