@@ -25,6 +25,21 @@ const SETTINGS: [(&str, &str, &str); 9] = [
     ("lim_ceiling", "Limiter Ceiling", "-3"),
 ];
 
+/// Options for rendering `input` to a 32-bit float `output` at its own rate in 512-frame
+/// blocks, with `settings` (`id=value`).
+fn options(input: &Path, output: &Path, settings: Vec<String>) -> RenderOptions {
+    RenderOptions {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        rate_hz: None,
+        bits: Bits::Float32,
+        block: 512,
+        preset: None,
+        settings,
+        progress: false,
+    }
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("strata-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -76,20 +91,11 @@ fn render_gives_the_clap_hosts_samples() {
     let (input, output) = (dir.join("in.wav"), dir.join("out.wav"));
     write_wav(&input, rate, &x);
 
-    let report = render(&RenderOptions {
-        input: input.clone(),
-        output: output.clone(),
-        rate_hz: None,
-        bits: Bits::Float32,
-        block: 512,
-        preset: None,
-        settings: SETTINGS
-            .iter()
-            .map(|(id, _, v)| format!("{id}={v}"))
-            .collect(),
-        progress: false,
-    })
-    .unwrap();
+    let settings = SETTINGS
+        .iter()
+        .map(|(id, _, v)| format!("{id}={v}"))
+        .collect();
+    let report = render(&options(&input, &output, settings)).unwrap();
     let (out_rate, rendered) = read_wav(&output);
     assert_eq!(out_rate, rate);
     assert_eq!(rendered.len(), 2);
@@ -199,26 +205,17 @@ fn render_places_a_band_by_its_set_text() {
     for (placement, expected) in table {
         for ((name, input, _), want) in inputs.iter().zip(expected) {
             let output = dir.join("out.wav");
-            render(&RenderOptions {
-                input: input.clone(),
-                output: output.clone(),
-                rate_hz: None,
-                bits: Bits::Float32,
-                block: 512,
-                preset: None,
-                settings: [
-                    "eq1_on=On",
-                    "eq1_type=Bell",
-                    "eq1_freq=1000",
-                    "eq1_gain=6",
-                    "eq1_q=1",
-                    &format!("eq1_place={placement}"),
-                ]
-                .map(String::from)
-                .to_vec(),
-                progress: false,
-            })
-            .unwrap();
+            let settings = [
+                "eq1_on=On",
+                "eq1_type=Bell",
+                "eq1_freq=1000",
+                "eq1_gain=6",
+                "eq1_q=1",
+                &format!("eq1_place={placement}"),
+            ]
+            .map(String::from)
+            .to_vec();
+            render(&options(input, &output, settings)).unwrap();
             let (_, y) = read_wav(&output);
             // The last quarter: fades and the bell's ringing long settled.
             let g = [0, 1].map(|ch| {
@@ -236,16 +233,8 @@ fn render_places_a_band_by_its_set_text() {
         }
     }
     // A name that is not a placement is refused, naming the parameter.
-    let bad = render(&RenderOptions {
-        input: inputs[0].1.clone(),
-        output: dir.join("bad.wav"),
-        rate_hz: None,
-        bits: Bits::Float32,
-        block: 512,
-        preset: None,
-        settings: vec!["eq1_place=Centre".to_string()],
-        progress: false,
-    });
+    let settings = vec!["eq1_place=Centre".to_string()];
+    let bad = render(&options(&inputs[0].1, &dir.join("bad.wav"), settings));
     let error = format!("{:#}", bad.expect_err("an unknown placement is refused"));
     println!("eq1_place=Centre: {error}");
     assert!(error.contains("eq1_place"), "{error}");
