@@ -30,9 +30,15 @@ fn enum_parameters_are_lists() {
             .filter(|p| p.flags & kIsList != 0)
             .map(|p| p.title.as_str())
             .collect();
-        // Eight bands × (type, slope) + the detector and the sidechain source.
-        assert_eq!(lists.len(), 18, "{lists:?}");
-        for title in ["EQ1 Type", "EQ8 Slope", "Comp Detector", "Comp Sidechain"] {
+        // Eight bands × (type, slope, placement) + the detector and the sidechain source.
+        assert_eq!(lists.len(), 26, "{lists:?}");
+        for title in [
+            "EQ1 Type",
+            "EQ8 Slope",
+            "EQ4 Placement",
+            "Comp Detector",
+            "Comp Sidechain",
+        ] {
             assert!(lists.contains(&title), "{title} is not a list: {lists:?}");
         }
         for title in ["EQ1 Freq", "Comp Ratio", "Bypass", "EQ1 On"] {
@@ -42,6 +48,8 @@ fn enum_parameters_are_lists() {
         assert_ne!(bypass.flags & kIsBypass, 0);
         let slope = plugin.param("EQ1 Slope");
         assert_eq!(slope.step_count, 5, "six slopes");
+        let placement = plugin.param("EQ1 Placement");
+        assert_eq!(placement.step_count, 4, "five placements");
     });
 }
 
