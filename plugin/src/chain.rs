@@ -12,7 +12,7 @@ use crate::dsp::blocks::simd::Isa;
 use crate::dsp::dynamics::compressor::{Compressor, CompressorSettings};
 use crate::dsp::dynamics::limiter::{self, Limiter, LimiterSettings};
 use crate::dsp::eq::solo::Solo;
-use crate::dsp::eq::{self, BandSettings, Equalizer, Placement};
+use crate::dsp::eq::{self, BandSettings, Equalizer};
 use crate::dsp::meter::Meters;
 
 /// The chain's block: parameters are read, smoothed values taken and the meters fed once per
@@ -181,15 +181,8 @@ impl Chain {
     /// Audition `band`'s region (of the input, delayed like the output) in place of the output
     /// from the next block on, or (`None`) return to the output, fading either way.
     pub fn set_solo(&mut self, band: Option<&BandSettings>, block_len: usize) {
-        // As the EQ does, a mono signal hears a placed band as a stereo one.
-        let band = band.map(|b| BandSettings {
-            placement: if self.eq.is_mono() {
-                Placement::Stereo
-            } else {
-                b.placement
-            },
-            ..*b
-        });
+        // The band as the EQ runs it (on a mono signal, placed bands act as stereo ones).
+        let band = band.map(|b| self.eq.as_run(*b));
         self.solo.set(band.as_ref(), block_len);
     }
 

@@ -251,9 +251,8 @@ impl EditorModel {
         let total = |of: Placement| -> Vec<f32> {
             let mut sum = vec![0.0; self.curve_freqs_hz.len()];
             let placed = |c: &&BandCurve| {
-                c.settings.is_some_and(|(s, _)| {
-                    matches!(s.placement, Placement::Stereo) || s.placement == of
-                })
+                c.settings
+                    .is_some_and(|(s, _)| s.placement == Placement::Stereo || s.placement == of)
             };
             for db in self
                 .curves

@@ -90,21 +90,26 @@ impl Equalizer {
         self.mono = mono;
     }
 
-    pub fn is_mono(&self) -> bool {
-        self.mono
-    }
-
     pub fn rates(&self) -> EqRates {
         self.rates
     }
 
     /// Settings for band `index`, applied from the next block on (gliding, or fading for
     /// switches and shape changes).
-    pub fn set_band(&mut self, index: usize, mut settings: BandSettings) {
-        if self.mono {
-            settings.placement = Placement::Stereo;
+    pub fn set_band(&mut self, index: usize, settings: BandSettings) {
+        self.settings[index] = self.as_run(settings);
+    }
+
+    /// `settings` as this EQ runs them: on a mono signal every band acts as a stereo one.
+    pub fn as_run(&self, settings: BandSettings) -> BandSettings {
+        BandSettings {
+            placement: if self.mono {
+                Placement::Stereo
+            } else {
+                settings.placement
+            },
+            ..settings
         }
-        self.settings[index] = settings;
     }
 
     pub fn band(&self, index: usize) -> &BandSettings {
@@ -237,8 +242,11 @@ fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
 /// before it (or, before the first, after it), so the cascade converts only where two placed
 /// bands need different domains. Without placed bands, left/right: nothing to convert.
 fn plan_domains(bands: &[Band; BANDS]) -> [Domain; BANDS] {
-    let active = || bands.iter().filter(|b| b.is_active());
-    let mut current = active().find_map(Band::domain).unwrap_or_default();
+    let mut current = bands
+        .iter()
+        .filter(|b| b.is_active())
+        .find_map(Band::domain)
+        .unwrap_or_default();
     std::array::from_fn(|i| {
         if bands[i].is_active()
             && let Some(own) = bands[i].domain()

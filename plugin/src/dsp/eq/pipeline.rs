@@ -19,6 +19,7 @@
 
 use std::ops::Range;
 
+use super::placement::butterfly;
 use crate::dsp::blocks::section::Section;
 use crate::dsp::blocks::simd::{Isa, MulAdd, Plain};
 
@@ -143,12 +144,6 @@ impl Ends {
             output: self.output.filter(|_| i + 1 == count),
         }
     }
-}
-
-/// `[a + b, a − b] · scale`.
-#[inline(always)]
-pub fn butterfly([a, b]: [f64; 2], scale: f64) -> [f64; 2] {
-    [scale * (a + b), scale * (a - b)]
 }
 
 /// `butterfly` on a vector pair, with the same operations (so the same rounding).

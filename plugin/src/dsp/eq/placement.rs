@@ -8,8 +8,6 @@
 //! whichever domain its neighbours need, so the cascade only converts where a placed band asks
 //! for the other domain than the one before it.
 
-use super::pipeline::butterfly;
-
 /// A band's placement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Placement {
@@ -55,6 +53,12 @@ impl Placement {
             Placement::Side | Placement::Right => [false, true],
         }
     }
+}
+
+/// `[a + b, a − b] · scale`: both conversions between the domains (`Domain::butterfly`).
+#[inline(always)]
+pub fn butterfly([a, b]: [f64; 2], scale: f64) -> [f64; 2] {
+    [scale * (a + b), scale * (a - b)]
 }
 
 impl Domain {
