@@ -17,16 +17,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use atomic_float::AtomicF64;
 
-use crate::drift::{CallbackClock, DriftLoop};
+use crate::drift::{Anchor, CallbackClock, ClockLine, DriftLoop, LockRecord};
 use crate::resampler::Converter;
 
 /// Room in the ring for callbacks up to 1 ms late on each side (1 ms left an underrun in an
 /// hour of simulated ±1 ms jitter on both).
 pub const JITTER_MARGIN_S: f64 = 2e-3;
-
-/// Bandwidth of the callback clocks' DLLs: narrow, so callback jitter barely reaches the fill
-/// estimate (±1 ms of jitter moves it by a few frames; 1 Hz let through ±28).
-pub const CLOCK_BANDWIDTH_HZ: f64 = 0.1;
 
 /// The processor the output side runs (the plugin, or a pass-through in tests).
 pub trait Processor: Send {
@@ -99,13 +95,15 @@ pub struct EngineStats {
     pub max_output_frames: AtomicU64,
     /// Processed frames the recorder's ring had no room for.
     pub record_dropped_frames: AtomicU64,
+    /// When the drift loop first locked, and what it did after.
+    pub lock: LockRecord,
 }
 
 /// The input callback's end.
 pub struct InputSide {
     ring: rtrb::Producer<f32>,
     clock: CallbackClock,
-    published: triple_buffer::Input<CallbackClock>,
+    published: triple_buffer::Input<ClockLine>,
     map: InputMap,
     channels: usize,
     stats: Arc<EngineStats>,
@@ -114,7 +112,7 @@ pub struct InputSide {
 /// The output callback's end.
 pub struct OutputSide<P: Processor> {
     ring: rtrb::Consumer<f32>,
-    input_clock: triple_buffer::Output<CallbackClock>,
+    input_clock: triple_buffer::Output<ClockLine>,
     clock: CallbackClock,
     converter: Converter,
     drift: DriftLoop,
@@ -126,7 +124,8 @@ pub struct OutputSide<P: Processor> {
     /// The resampler's read position in the input, fractional (see `Converter::process`);
     /// `consumed` runs a few frames ahead of it.
     read_position: f64,
-    last_time_s: Option<f64>,
+    /// The first output callback's time: lock times count from it.
+    start_s: Option<f64>,
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
     input_rate_hz: f64,
@@ -146,12 +145,8 @@ pub fn engine<P: Processor>(
     let capacity = 2
         * (target_frames as usize + 4 * config.input_period + 4 * config.max_output_period + 8192);
     let (producer, consumer) = rtrb::RingBuffer::new(capacity * 2);
-    let input_clock = CallbackClock::new(
-        config.input_rate_hz,
-        config.input_period.max(1),
-        CLOCK_BANDWIDTH_HZ,
-    );
-    let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock);
+    let input_clock = CallbackClock::new(config.input_rate_hz, Anchor::End);
+    let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock.line());
     let stats = Arc::new(EngineStats::default());
     let converter = Converter::new(
         config.input_rate_hz,
@@ -170,13 +165,9 @@ pub fn engine<P: Processor>(
     let output = OutputSide {
         ring: consumer,
         input_clock: input_clock_out,
-        clock: CallbackClock::new(
-            config.output_rate_hz,
-            config.max_output_period,
-            CLOCK_BANDWIDTH_HZ,
-        ),
+        clock: CallbackClock::new(config.output_rate_hz, Anchor::Start),
         converter,
-        drift: DriftLoop::new(target_frames, config.input_rate_hz, 0.05),
+        drift: DriftLoop::new(target_frames, config.input_rate_hz, config.output_rate_hz),
         processor,
         buffers: [
             vec![0.0; config.max_output_period],
@@ -185,7 +176,7 @@ pub fn engine<P: Processor>(
         channels: config.output_channels.max(1),
         consumed: 0,
         read_position: 0.0,
-        last_time_s: None,
+        start_s: None,
         priming: true,
         input_rate_hz: config.input_rate_hz,
         output_rate_hz: config.output_rate_hz,
@@ -224,7 +215,7 @@ impl InputSide {
         }
         // Frames dropped for want of room are still frames the clock produced.
         self.clock.tick(now_s, frames);
-        self.published.write(self.clock);
+        self.published.write(self.clock.line());
     }
 }
 
@@ -266,25 +257,28 @@ impl<P: Processor> OutputSide<P> {
 
     /// The drift loop's step for a callback at `now_s`: priming, resync, or a new correction.
     fn steer(&mut self, now_s: f64) {
-        let input_clock = *self.input_clock.read();
-        let dt = self.last_time_s.map_or(0.0, |t| (now_s - t).max(0.0));
-        self.last_time_s = Some(now_s);
-        if !input_clock.started() {
+        let input = *self.input_clock.read();
+        let start_s = *self.start_s.get_or_insert(now_s);
+        if !input.started() {
             return;
         }
+        let output = self.clock.line();
         let target = self.drift.target_frames();
-        // Input frames that have arrived by this callback's smoothed instant, less the
-        // resampler's read position: the fill as both clocks see it, free of the callbacks'
-        // phase and of the whole-frame steps of the pulls.
-        let fill = input_clock.frames_at(self.clock.time_s()) - self.read_position;
+        // Input frames that had passed when this callback was due (both lines, free of the
+        // callbacks' lateness and phase), less the resampler's read position: the fill free
+        // of the whole-frame steps of the pulls too.
+        let fill = input.frames_at(self.clock.due_s()) - self.read_position;
         let available = (self.ring.slots() / 2) as f64;
-        self.stats
-            .fill_s
-            .store(fill / self.input_rate_hz, Ordering::Relaxed);
+        let fill_s = fill / self.input_rate_hz;
+        self.stats.fill_s.store(fill_s, Ordering::Relaxed);
         self.stats
             .fill_error_frames
             .store(fill - target, Ordering::Relaxed);
-        if self.priming {
+        if self.priming && !self.drift.measured(&input, &output) {
+            // Too soon to place the start: keep the ring from filling up meanwhile.
+            self.discard((available - target).max(0.0) as usize);
+            self.read_position = self.consumed as f64;
+        } else if self.priming {
             // Start (or restart) exactly at the target: drop what is beyond it.
             if fill >= target && available >= 1.0 {
                 let excess = ((fill - target).round() as usize).min(available as usize);
@@ -298,11 +292,22 @@ impl<P: Processor> OutputSide<P> {
             self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
             self.priming = true;
         } else {
-            let relative = self.drift.update(fill, dt);
+            let relative = self.drift.update(fill, &input, &output);
+            let correction_ppm = self.drift.correction_ppm();
             self.stats
                 .correction_ppm
-                .store(self.drift.correction_ppm(), Ordering::Relaxed);
+                .store(correction_ppm, Ordering::Relaxed);
             self.converter.set_correction(relative);
+            if self.drift.locked(fill, &input, &output) {
+                let count = |a: &AtomicU64| a.load(Ordering::Relaxed);
+                let s = &self.stats;
+                let counts = [count(&s.underruns), count(&s.overruns), count(&s.resyncs)];
+                self.stats.lock.lock(now_s - start_s, counts);
+            }
+            if self.drift.settled(&input, &output) {
+                self.stats.lock.settle(now_s - start_s);
+            }
+            self.stats.lock.record(correction_ppm, fill_s);
         }
     }
 
