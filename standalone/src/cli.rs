@@ -74,6 +74,10 @@ pub struct Live {
     /// Run without the editor window, printing the status every 2 s, until Ctrl-C.
     #[arg(long)]
     pub no_gui: bool,
+    /// At the end, write what the run did to this file as JSON: lock time, and after lock the
+    /// glitch counts, the drift correction and the latency.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
     /// Stop after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub seconds: Option<f64>,

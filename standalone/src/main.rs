@@ -136,6 +136,7 @@ fn run_live(args: cli::Live) -> Result<(), String> {
     for note in &first.notes {
         println!("note: {note}");
     }
+    println!("{}", first.scheduling);
     if let Some(r) = &recorder {
         println!("recording to {}", r.path().display());
     }
@@ -188,17 +189,25 @@ fn run_live(args: cli::Live) -> Result<(), String> {
             }
         }
     }
-    finish(session, recorder, started)
+    finish(session, recorder, started, args.summary_json.as_deref())
 }
 
 /// Stop a live run: the streams, then the recording (drained and finalized), then the summary.
-fn finish(session: Session, recorder: Option<Recorder>, started: Instant) -> Result<(), String> {
+fn finish(
+    session: Session,
+    recorder: Option<Recorder>,
+    started: Instant,
+    summary_json: Option<&std::path::Path>,
+) -> Result<(), String> {
     let status = session.stop();
-    println!(
-        "stopped after {:.1} s: {}",
-        started.elapsed().as_secs_f64(),
-        status.summary()
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    println!("stopped after {seconds:.1} s: {}", status.summary());
+    if let Some(path) = summary_json {
+        let text = serde_json::to_string_pretty(&status.summary_json(seconds))
+            .map_err(|e| format!("cannot format the summary: {e}"))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write the summary to {}: {e}", path.display()))?;
+    }
     if let Some(r) = recorder {
         let (frames, files) = r.finish()?;
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

@@ -286,7 +286,9 @@ impl Running {
             running.stop(strata, options, status);
             return Err(e);
         }
+        let scheduling = crate::realtime::promote_audio_threads();
         if let Ok(mut s) = status.lock() {
+            s.scheduling = scheduling.to_string();
             s.input_device = running.input.as_ref().map(|i| i.name());
             s.output_device = running.output.name();
             s.input_rate_hz = inp.rate_hz;

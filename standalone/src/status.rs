@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::drift::AfterLock;
 use crate::duplex::EngineStats;
 
 #[derive(Debug, Clone, Default)]
@@ -27,9 +28,15 @@ pub struct Status {
     /// How the devices were chosen (fallbacks), and the last re-open.
     pub notes: Vec<String>,
     pub message: Option<String>,
+    /// What scheduling the audio threads got (`realtime.rs`).
+    pub scheduling: String,
     /// The running engine's counts, and the totals of the engines before it.
     engine: Counts,
     carried: Counts,
+    /// The session's first lock: when, and the session's counts at that moment.
+    first_lock: Option<(f64, Counts)>,
+    /// The running engine's record since its lock (correction, fill).
+    after_lock: Option<AfterLock>,
 }
 
 /// What the running engine's devices and callback wrappers counted.
@@ -74,6 +81,7 @@ impl Status {
         self.carried = self.carried + self.engine;
         self.engine = Counts::default();
         self.output_callbacks = 0;
+        self.after_lock = None;
     }
 
     /// Read the running engine's counters, and what its devices and callbacks reported.
@@ -89,6 +97,17 @@ impl Status {
             alloc_violations: reported.alloc_violations,
         };
         self.dsp_load = stats.dsp_load.load(Ordering::Relaxed);
+        self.after_lock = stats.lock.read();
+        if let (None, Some(record)) = (self.first_lock, self.after_lock) {
+            let [underruns, overruns, resyncs] = record.counts_at_lock;
+            let at_lock = Counts {
+                underruns,
+                overruns,
+                resyncs,
+                ..self.engine
+            };
+            self.first_lock = Some((record.lock_s, self.carried + at_lock));
+        }
         if has_input {
             self.correction_ppm = stats.correction_ppm.load(Ordering::Relaxed);
             self.fill_ms = stats.fill_s.load(Ordering::Relaxed) * 1e3;
@@ -186,5 +205,58 @@ impl Status {
             self.device_losses,
             c.record_dropped_frames,
         )
+    }
+
+    /// The end-of-session report for scripts and tests (`--summary-json`): the lock time,
+    /// and from the lock on the glitch counts, the correction (from its settling on: see
+    /// `drift::control`) and the latency the host adds (ring and resampler). Times count
+    /// from the first output callback; `null` where the loop never locked (no input).
+    pub fn summary_json(&self, seconds: f64) -> serde_json::Value {
+        use serde_json::json;
+        let c = self.counts();
+        let finite = |v: f64| v.is_finite().then_some(v);
+        let after = self.first_lock.map(|(_, at)| {
+            json!({
+                "underruns": c.underruns - at.underruns,
+                "overruns": c.overruns - at.overruns,
+                "resyncs": c.resyncs - at.resyncs,
+                "device_xruns": c.device_xruns - at.device_xruns,
+            })
+        });
+        let record = self.after_lock;
+        let correction = record.filter(|r| r.settled_s.is_finite()).map(|r| {
+            json!({
+                "from_s": r.settled_s,
+                "mean": r.correction_mean_ppm,
+                "min": r.correction_min_ppm,
+                "max": r.correction_max_ppm,
+                "spread": r.correction_max_ppm - r.correction_min_ppm,
+            })
+        });
+        let latency = record.map(|r| {
+            let ms = |fill_s: f64| fill_s * 1e3 + self.resampler_delay_ms;
+            json!({ "min": finite(ms(r.fill_min_s)), "max": finite(ms(r.fill_max_s)) })
+        });
+        json!({
+            "seconds": seconds,
+            "input": { "device": self.input_device, "rate_hz": self.input_rate_hz },
+            "output": { "device": self.output_device, "rate_hz": self.output_rate_hz },
+            "target_latency_ms": self.host_latency_ms(),
+            "scheduling": self.scheduling,
+            "lock_s": self.first_lock.map(|(s, _)| s),
+            "after_lock": after,
+            "correction_ppm": correction,
+            "latency_ms": latency,
+            "totals": {
+                "underruns": c.underruns,
+                "overruns": c.overruns,
+                "resyncs": c.resyncs,
+                "device_xruns": c.device_xruns,
+                "devices_lost": self.device_losses,
+                "record_dropped_frames": c.record_dropped_frames,
+                "audio_thread_allocations":
+                    cfg!(debug_assertions).then_some(c.alloc_violations),
+            },
+        })
     }
 }

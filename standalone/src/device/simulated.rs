@@ -79,7 +79,16 @@ fn paced(
     let thread = {
         let stop = stop.clone();
         std::thread::Builder::new()
-            .name("strata-simulated-device".into())
+            // Names the supervisor finds them by to give them real-time priority
+            // (`realtime.rs`).
+            .name(
+                if input {
+                    "strata-sim-in"
+                } else {
+                    "strata-sim-out"
+                }
+                .into(),
+            )
             .spawn(move || {
                 let mut rng = fastrand::Rng::with_seed(1);
                 let start = super::now_s();
