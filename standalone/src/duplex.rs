@@ -17,12 +17,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use atomic_float::AtomicF64;
 
-use crate::drift::{Anchor, CallbackClock, ClockLine, DriftLoop, LockRecord};
+use crate::drift::{Anchor, CallbackClock, ClockLine, DriftLoop, LockRecord, MIN_FIT_SPAN_S};
 use crate::resampler::Converter;
 
 /// Room in the ring for callbacks up to 1 ms late on each side (1 ms left an underrun in an
-/// hour of simulated ±1 ms jitter on both).
+/// hour of simulated ±1 ms jitter on both): the margin to start from.
 pub const JITTER_MARGIN_S: f64 = 2e-3;
+
+/// The margin grows with what is measured: to this many times the latest input callback seen
+/// (once its line is fitted) beyond the periods, up to `MAX_MARGIN_S`. On this project's
+/// shared VM a real-time thread still wakes up to 7.6 ms late now and then (`cyclictest -p80`,
+/// idle machine), beyond any fixed margin a studio machine would want.
+const MARGIN_HEADROOM: f64 = 1.5;
+const MAX_MARGIN_S: f64 = 0.05;
 
 /// The processor the output side runs (the plugin, or a pass-through in tests).
 pub trait Processor: Send {
@@ -95,6 +102,15 @@ pub struct EngineStats {
     pub max_output_frames: AtomicU64,
     /// Processed frames the recorder's ring had no room for.
     pub record_dropped_frames: AtomicU64,
+    /// The ring fill held now, seconds of input (the margin grows with late callbacks).
+    pub target_s: AtomicF64,
+    /// The latest input callback so far, seconds after its point on the input's line
+    /// (counted once the line is fitted).
+    pub input_lateness_max_s: AtomicF64,
+    /// One input and one output period, seconds: the target less the margin.
+    pub periods_s: AtomicF64,
+    /// When the margin was last raised, seconds from the first output callback (NaN: never).
+    pub margin_raised_s: AtomicF64,
     /// When the drift loop first locked, and what it did after.
     pub lock: LockRecord,
 }
@@ -126,6 +142,8 @@ pub struct OutputSide<P: Processor> {
     read_position: f64,
     /// The first output callback's time: lock times count from it.
     start_s: Option<f64>,
+    /// One input and one output period, seconds: the target less the margin.
+    periods_s: f64,
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
     input_rate_hz: f64,
@@ -148,6 +166,13 @@ pub fn engine<P: Processor>(
     let input_clock = CallbackClock::new(config.input_rate_hz, Anchor::End);
     let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock.line());
     let stats = Arc::new(EngineStats::default());
+    let periods_s = config.input_period as f64 / config.input_rate_hz
+        + config.max_output_period as f64 / config.output_rate_hz;
+    stats
+        .target_s
+        .store(config.target_latency_s, Ordering::Relaxed);
+    stats.periods_s.store(periods_s, Ordering::Relaxed);
+    stats.margin_raised_s.store(f64::NAN, Ordering::Relaxed);
     let converter = Converter::new(
         config.input_rate_hz,
         config.output_rate_hz,
@@ -177,6 +202,7 @@ pub fn engine<P: Processor>(
         consumed: 0,
         read_position: 0.0,
         start_s: None,
+        periods_s,
         priming: true,
         input_rate_hz: config.input_rate_hz,
         output_rate_hz: config.output_rate_hz,
@@ -216,6 +242,17 @@ impl InputSide {
         // Frames dropped for want of room are still frames the clock produced.
         self.clock.tick(now_s, frames);
         self.published.write(self.clock.line());
+        let lateness_s = self.clock.lateness_s();
+        self.stats.lock.late(true, lateness_s);
+        // From the first fitted line on: a line still a few hundred ppm off is off by tens of
+        // microseconds here, and the start (at 0.5 s) is then placed with what was seen.
+        if self.clock.line().span_s >= MIN_FIT_SPAN_S {
+            let max = &self.stats.input_lateness_max_s;
+            max.store(
+                max.load(Ordering::Relaxed).max(lateness_s),
+                Ordering::Relaxed,
+            );
+        }
     }
 }
 
@@ -232,6 +269,7 @@ impl<P: Processor> OutputSide<P> {
             .max_output_frames
             .fetch_max(frames as u64, Ordering::Relaxed);
         self.clock.tick(now_s, frames);
+        self.stats.lock.late(false, self.clock.lateness_s());
         self.steer(now_s);
         let chunk = self.buffers[0].len();
         let mut done = 0;
@@ -263,6 +301,7 @@ impl<P: Processor> OutputSide<P> {
             return;
         }
         let output = self.clock.line();
+        self.widen_margin(now_s - start_s);
         let target = self.drift.target_frames();
         // Input frames that had passed when this callback was due (both lines, free of the
         // callbacks' lateness and phase), less the resampler's read position: the fill free
@@ -308,6 +347,26 @@ impl<P: Processor> OutputSide<P> {
                 self.stats.lock.settle(now_s - start_s);
             }
             self.stats.lock.record(correction_ppm, fill_s);
+        }
+    }
+
+    /// Raise the target when an input callback came later than its margin covers. Before the
+    /// lock (the first second of sound) the ring restarts at it, a few ms of silence; after,
+    /// the trim brings the fill up to it (a slow pitch change of a few hundred ppm at most,
+    /// inaudible), and after an underrun the ring restarts at it.
+    fn widen_margin(&mut self, since_start_s: f64) {
+        let late_s = self.stats.input_lateness_max_s.load(Ordering::Relaxed);
+        let wanted_s = self.periods_s + (MARGIN_HEADROOM * late_s).min(MAX_MARGIN_S);
+        let wanted = wanted_s * self.input_rate_hz;
+        if wanted > self.drift.target_frames() {
+            self.drift.set_target_frames(wanted);
+            self.stats.target_s.store(wanted_s, Ordering::Relaxed);
+            self.stats
+                .margin_raised_s
+                .store(since_start_s, Ordering::Relaxed);
+            if !self.stats.lock.is_locked() {
+                self.priming = true;
+            }
         }
     }
 

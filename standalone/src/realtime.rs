@@ -160,12 +160,16 @@ mod tests {
     #[test]
     fn a_named_thread_is_promoted_or_the_reason_is_given() {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (running_tx, running) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("strata-sim-in".into())
             .spawn(move || {
+                // Named by now: the name is set as the thread starts.
+                running_tx.send(()).unwrap();
                 let _ = rx.recv();
             })
             .unwrap();
+        running.recv().unwrap();
         let report = promote_audio_threads();
         println!("{report}");
         let ours = report.threads.iter().find(|(n, _)| n == "strata-sim-in");

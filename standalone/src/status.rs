@@ -37,6 +37,9 @@ pub struct Status {
     first_lock: Option<(f64, Counts)>,
     /// The running engine's record since its lock (correction, fill).
     after_lock: Option<AfterLock>,
+    /// The ring's margin beyond the periods now, and when it was last raised (NaN: never).
+    margin_ms: f64,
+    margin_raised_s: f64,
 }
 
 /// What the running engine's devices and callback wrappers counted.
@@ -97,6 +100,9 @@ impl Status {
             alloc_violations: reported.alloc_violations,
         };
         self.dsp_load = stats.dsp_load.load(Ordering::Relaxed);
+        self.target_latency_ms = stats.target_s.load(Ordering::Relaxed) * 1e3;
+        self.margin_ms = self.target_latency_ms - stats.periods_s.load(Ordering::Relaxed) * 1e3;
+        self.margin_raised_s = stats.margin_raised_s.load(Ordering::Relaxed);
         self.after_lock = stats.lock.read();
         if let (None, Some(record)) = (self.first_lock, self.after_lock) {
             let [underruns, overruns, resyncs] = record.counts_at_lock;
@@ -209,7 +215,8 @@ impl Status {
 
     /// The end-of-session report for scripts and tests (`--summary-json`): the lock time,
     /// and from the lock on the glitch counts, the correction (from its settling on: see
-    /// `drift::control`) and the latency the host adds (ring and resampler). Times count
+    /// `drift::control`), the latency the host adds (ring and resampler) and how late the
+    /// callbacks came after their points on the devices' lines. Times count
     /// from the first output callback; `null` where the loop never locked (no input).
     pub fn summary_json(&self, seconds: f64) -> serde_json::Value {
         use serde_json::json;
@@ -237,16 +244,25 @@ impl Status {
             let ms = |fill_s: f64| fill_s * 1e3 + self.resampler_delay_ms;
             json!({ "min": finite(ms(r.fill_min_s)), "max": finite(ms(r.fill_max_s)) })
         });
+        let lateness = record.map(|r| {
+            json!({
+                "input_max": r.input_lateness_max_s * 1e3,
+                "output_max": r.output_lateness_max_s * 1e3,
+            })
+        });
         json!({
             "seconds": seconds,
             "input": { "device": self.input_device, "rate_hz": self.input_rate_hz },
             "output": { "device": self.output_device, "rate_hz": self.output_rate_hz },
             "target_latency_ms": self.host_latency_ms(),
+            "margin_ms": self.margin_ms,
+            "margin_raised_s": finite(self.margin_raised_s),
             "scheduling": self.scheduling,
             "lock_s": self.first_lock.map(|(s, _)| s),
             "after_lock": after,
             "correction_ppm": correction,
             "latency_ms": latency,
+            "callback_lateness_ms": lateness,
             "totals": {
                 "underruns": c.underruns,
                 "overruns": c.overruns,

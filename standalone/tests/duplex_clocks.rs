@@ -233,3 +233,47 @@ fn same_nominal_rate_different_clocks() {
         10.0,
     );
 }
+
+#[test]
+fn late_input_callbacks_widen_the_margin() {
+    // Input callbacks up to 6 ms late, three times what the starting 2 ms margin covers: the
+    // margin must grow to cover them (1.5 × the latest), with no xrun after lock.
+    let input = VirtualClock::new(48_000.0, 480).ppm(200.0).jitter_s(6e-3);
+    let output = VirtualClock::new(48_000.0, 480)
+        .ppm(-100.0)
+        .jitter_s(0.5e-3);
+    let config = mic_to_stereo(&input, &output);
+    let (mut input_side, mut output_side, stats) = engine(config, Passthrough);
+    let mut sim = Simulation::new(input.clone(), output, 5);
+    let source = sine_source(997.0, 0.5, input.true_rate_hz());
+    run_duplex(
+        &mut sim,
+        &mut input_side,
+        &mut output_side,
+        600.0,
+        source,
+        |_, _, _, _| {},
+    );
+    let record = stats.lock.read().expect("locked");
+    let after_lock = |a: &std::sync::atomic::AtomicU64, at: u64| a.load(Ordering::Relaxed) - at;
+    let [u, o, r] = record.counts_at_lock;
+    let xruns = after_lock(&stats.underruns, u)
+        + after_lock(&stats.overruns, o)
+        + after_lock(&stats.resyncs, r);
+    let margin_ms =
+        (stats.target_s.load(Ordering::Relaxed) - stats.periods_s.load(Ordering::Relaxed)) * 1e3;
+    let late_ms = stats.input_lateness_max_s.load(Ordering::Relaxed) * 1e3;
+    println!(
+        "lock {:.2} s; margin {margin_ms:.2} ms (latest input callback {late_ms:.2} ms), raised \
+         last at {:.2} s; xruns after lock {xruns}",
+        record.lock_s,
+        stats.margin_raised_s.load(Ordering::Relaxed)
+    );
+    // Six times the jitter the 2 s lock is for: the lines take longer to place the fill
+    // within 0.25 ms (measured 2.89 s).
+    assert!(record.lock_s <= 2.0 * LOCK_S, "lock at {} s", record.lock_s);
+    assert_eq!(xruns, 0);
+    // 1.5 × the latest callback: 6 ms of jitter, seen through a line still settling
+    // (measured 6.49 ms, so 9.73 ms).
+    assert!((9.0..=12.0).contains(&margin_ms), "margin {margin_ms} ms");
+}

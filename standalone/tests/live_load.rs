@@ -6,6 +6,10 @@
 
 use std::process::{Child, Command};
 
+// Each test binary uses part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+
 /// CPU hogs for the length of the run; killed when dropped.
 struct Hogs(Child);
 
@@ -27,19 +31,8 @@ fn simulated_devices_hold_real_time_beside_two_cpu_hogs() {
         .map(Hogs)
         .expect("stress-ng runs (scripts/debian-packages.txt installs it)");
     let out = Command::new(env!("CARGO_BIN_EXE_strata-standalone"))
+        .args(common::DRIFTING_TONE)
         .args([
-            "--audio-host",
-            "Simulated",
-            "--input-device",
-            "tone",
-            "--input-rate",
-            "44100",
-            "--output-rate",
-            "48000",
-            "--input-ppm",
-            "300",
-            "--output-ppm",
-            "-200",
             "--jitter-ms",
             "1",
             "--set",
@@ -72,24 +65,44 @@ fn simulated_devices_hold_real_time_beside_two_cpu_hogs() {
     for count in ["overruns", "resyncs", "device_xruns"] {
         assert_eq!(after[count], 0, "{count} after lock");
     }
-    // Underruns after lock are not yet held to zero: measured 0, 2 and 5 in three loaded
-    // runs. The ring's margin for late callbacks is still a fixed 2 ms (not yet measured
-    // from the callbacks), and on this shared two-core VM the hypervisor also stalls a busy
-    // vCPU now and then (steal time), which no thread priority prevents.
-    assert!(after["underruns"].as_u64().unwrap() <= 10, "{after}");
-    // Settled from 8 s on: measured spreads 10.1 and 7.5 ppm (14.5 when it settled at 5 s).
-    let correction = &summary["correction_ppm"];
-    let spread = correction["spread"].as_f64().unwrap();
-    assert!(spread <= 20.0, "correction spread {spread} ppm");
-    let mean = correction["mean"].as_f64().unwrap();
-    assert!((mean - 500.15).abs() < 5.0, "correction mean {mean} ppm");
-    // The ring held its target: the host's latency within ±0.5 ms of it.
+    // A margin from measurement covers stalls like those already seen (1.5 × the longest);
+    // a stall longer than that still empties the ring once. Measured 0, 0 and 1 (a stall
+    // that raised the margin to 9.2 ms at 15 s); with a cargo build beside the hogs, stalls
+    // of 27 and 53 ms cost 2 each.
+    assert!(after["underruns"].as_u64().unwrap() <= 2, "{after}");
+    // The ring never ran below the two periods, and never above its final target.
     let target = summary["target_latency_ms"].as_f64().unwrap();
-    for end in ["min", "max"] {
-        let ms = summary["latency_ms"][end].as_f64().unwrap();
-        assert!(
-            (ms - target).abs() <= 0.5,
-            "latency {end} {ms} ms, target {target} ms"
-        );
+    let margin = summary["margin_ms"].as_f64().unwrap();
+    let (low, high) = (
+        summary["latency_ms"]["min"].as_f64().unwrap(),
+        summary["latency_ms"]["max"].as_f64().unwrap(),
+    );
+    assert!(
+        low >= target - margin - 0.5 && high <= target + 0.5,
+        "{summary}"
+    );
+    let correction = &summary["correction_ppm"];
+    let mean = correction["mean"].as_f64().unwrap();
+    let spread = correction["spread"].as_f64().unwrap();
+    let settled_s = correction["from_s"].as_f64().unwrap();
+    match summary["margin_raised_s"].as_f64() {
+        // This VM wakes even a real-time thread up to 7.6 ms late now and then (cyclictest):
+        // the margin grows to cover it, and the trim glides the fill up (measured 206 ppm of
+        // spread, mean 438 ppm, in a run that raised it from 2 to 5.8 ms after settling).
+        Some(raised_s) if raised_s >= settled_s => {
+            // The trim's time constant is 8 s or more once settled: a margin raised by Δ ms
+            // moves the correction by at most 125·Δ ppm.
+            let glide_ppm = 125.0 * (margin - 2.0);
+            assert!(
+                spread <= 20.0 + 1.2 * glide_ppm,
+                "spread {spread} ppm, glide {glide_ppm}"
+            );
+        }
+        // Nothing moved the target once settled: the clocks' ratio alone (measured 7.5 and
+        // 10.1 ppm of spread).
+        _ => {
+            assert!(spread <= 20.0, "correction spread {spread} ppm");
+            assert!((mean - 500.1).abs() < 5.0, "correction mean {mean} ppm");
+        }
     }
 }

@@ -7,6 +7,10 @@
 
 use std::process::Command;
 
+// Each test binary uses part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+
 fn standalone(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_strata-standalone"))
         .args(args)
@@ -24,25 +28,19 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
     let dir = std::env::temp_dir().join(format!("strata-sim-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let record = dir.join("take.wav");
-    let (ok, stdout, stderr) = standalone(&[
-        "--audio-host",
-        "Simulated",
-        "--input-device",
-        "tone",
-        "--input-rate",
-        "44100",
-        "--output-rate",
-        "48000",
-        "--input-ppm",
-        "300",
-        "--output-ppm",
-        "-200",
-        "--no-gui",
-        "--seconds",
-        "20",
-        "--record",
-        record.to_str().unwrap(),
-    ]);
+    let (ok, stdout, stderr) = standalone(
+        &[
+            &common::DRIFTING_TONE[..],
+            &[
+                "--no-gui",
+                "--seconds",
+                "20",
+                "--record",
+                record.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
     println!("{stdout}{stderr}");
     assert!(ok, "the run failed");
     let summary = stdout

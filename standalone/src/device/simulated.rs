@@ -76,6 +76,8 @@ fn paced(
     mut tick: impl FnMut(u64, usize) + Send + 'static,
 ) -> Running {
     let stop = Arc::new(AtomicBool::new(false));
+    // The thread says when it runs (named): the supervisor looks for it right after `start`.
+    let (started_tx, started) = std::sync::mpsc::sync_channel(1);
     let thread = {
         let stop = stop.clone();
         std::thread::Builder::new()
@@ -90,6 +92,7 @@ fn paced(
                 .into(),
             )
             .spawn(move || {
+                let _ = started_tx.send(());
                 let mut rng = fastrand::Rng::with_seed(1);
                 let start = super::now_s();
                 let (mut first, mut k) = (0u64, 0usize);
@@ -109,6 +112,7 @@ fn paced(
             })
             .expect("spawn a simulated device thread")
     };
+    let _ = started.recv();
     Running {
         stop,
         thread: Some(thread),

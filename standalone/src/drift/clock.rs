@@ -20,7 +20,7 @@ const POINTS: usize = 2048;
 const GROUP_S: f64 = 5e-3;
 
 /// Below this span the window's slope is noise: the line keeps the prior rate.
-const MIN_FIT_SPAN_S: f64 = 0.2;
+pub const MIN_FIT_SPAN_S: f64 = 0.2;
 
 /// A callback this far off the line (a stall, frames lost, a device that restarted) means
 /// the window no longer describes the device: start a new one.
@@ -88,8 +88,9 @@ pub struct CallbackClock {
     /// Seconds per frame to use while the window is too short to say.
     prior_frame_s: f64,
     frames: u64,
-    /// The last callback's anchor frame.
+    /// The last callback's anchor frame, and how late it came after its point on the line.
     last_anchor: u64,
+    lateness_s: f64,
     stale: u32,
 }
 
@@ -111,6 +112,7 @@ impl CallbackClock {
             prior_frame_s: 1.0 / nominal_rate_hz,
             frames: 0,
             last_anchor: 0,
+            lateness_s: 0.0,
             stale: 0,
         }
     }
@@ -136,11 +138,19 @@ impl CallbackClock {
                 self.len = 0;
                 self.stale = 0;
             } else if off_s > JUMP_S {
+                self.lateness_s = off_s;
                 return;
             }
         }
         self.add(point);
         self.fit();
+        self.lateness_s = now_s - self.line.time_at(point.0);
+    }
+
+    /// How late the last callback came after its point on the line, seconds (the jitter the
+    /// ring's margin must cover).
+    pub fn lateness_s(&self) -> f64 {
+        self.lateness_s
     }
 
     /// Keep `point`: as a new one, or in place of the newest if that is under `GROUP_S` old

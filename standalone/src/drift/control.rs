@@ -94,6 +94,11 @@ impl DriftLoop {
     pub fn target_frames(&self) -> f64 {
         self.target_frames
     }
+
+    /// Hold the fill at `target_frames` from now on (the trim moves it there).
+    pub fn set_target_frames(&mut self, target_frames: f64) {
+        self.target_frames = target_frames;
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ pub struct LockRecord {
     updates: AtomicU64,
     fill_min_s: AtomicF64,
     fill_max_s: AtomicF64,
+    /// The latest callbacks after lock, seconds after their points on the lines.
+    input_lateness_max_s: AtomicF64,
+    output_lateness_max_s: AtomicF64,
 }
 
 /// A `LockRecord` read at one moment.
@@ -36,6 +39,8 @@ pub struct AfterLock {
     pub correction_mean_ppm: f64,
     pub fill_min_s: f64,
     pub fill_max_s: f64,
+    pub input_lateness_max_s: f64,
+    pub output_lateness_max_s: f64,
 }
 
 impl Default for LockRecord {
@@ -50,6 +55,8 @@ impl Default for LockRecord {
             updates: AtomicU64::new(0),
             fill_min_s: AtomicF64::new(f64::INFINITY),
             fill_max_s: AtomicF64::new(f64::NEG_INFINITY),
+            input_lateness_max_s: AtomicF64::new(0.0),
+            output_lateness_max_s: AtomicF64::new(0.0),
         }
     }
 }
@@ -109,6 +116,22 @@ impl LockRecord {
         }
     }
 
+    /// A callback came `lateness_s` after its point on its device's line: kept once locked.
+    /// Each side calls it from its own callback (one writer per value).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn late(&self, input: bool, lateness_s: f64) {
+        if !self.is_locked() {
+            return;
+        }
+        let max = match input {
+            true => &self.input_lateness_max_s,
+            false => &self.output_lateness_max_s,
+        };
+        let r = Ordering::Relaxed;
+        max.store(max.load(r).max(lateness_s), r);
+    }
+
     /// The record so far, if the loop has locked.
     pub fn read(&self) -> Option<AfterLock> {
         let r = Ordering::Relaxed;
@@ -126,6 +149,8 @@ impl LockRecord {
             correction_mean_ppm: self.correction_sum_ppm.load(r) / updates,
             fill_min_s: self.fill_min_s.load(r),
             fill_max_s: self.fill_max_s.load(r),
+            input_lateness_max_s: self.input_lateness_max_s.load(r),
+            output_lateness_max_s: self.output_lateness_max_s.load(r),
         })
     }
 }

@@ -1,5 +1,6 @@
-//! The simulated-clock test loop the duplex tests share: a mono input into a stereo output on
-//! two `VirtualClock`s, run as fast as the CPU allows in time order.
+//! What the standalone's tests share: the simulated-clock test loop of the duplex tests (a
+//! mono input into a stereo output on two `VirtualClock`s, run as fast as the CPU allows in
+//! time order), and the command line of a run on simulated drifting devices.
 
 use strata_standalone::device::virtual_clock::{Callback, Side, Simulation, VirtualClock};
 use strata_standalone::duplex::{DuplexConfig, InputMap, InputSide, OutputSide, Processor};
@@ -67,3 +68,20 @@ pub fn sine_source(freq_hz: f64, amplitude: f64, true_rate_hz: f64) -> impl FnMu
         }
     }
 }
+
+/// `strata-standalone` arguments for simulated devices as a user meets them: a 1 kHz tone
+/// captured at 44.1 kHz (+300 ppm) played at 48 kHz (−200 ppm).
+pub const DRIFTING_TONE: [&str; 12] = [
+    "--audio-host",
+    "Simulated",
+    "--input-device",
+    "tone",
+    "--input-rate",
+    "44100",
+    "--output-rate",
+    "48000",
+    "--input-ppm",
+    "300",
+    "--output-ppm",
+    "-200",
+];
