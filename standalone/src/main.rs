@@ -24,6 +24,8 @@ const STATUS_INTERVAL: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    #[cfg(target_os = "linux")]
+    strata_standalone::device::alsa_log::route();
     let result = match cli.command {
         Some(cli::Command::Render(args)) => run_render(args),
         None if cli.live.list_devices => {
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
         }
         None => run_live(cli.live),
     };
+    // What ALSA said and no note has shown yet (listing devices, a failed start).
+    alsa_note();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -136,6 +140,7 @@ fn run_live(args: cli::Live) -> Result<(), String> {
     for note in &first.notes {
         println!("note: {note}");
     }
+    alsa_note();
     println!("{}", first.scheduling);
     if let Some(r) = &recorder {
         println!("recording to {}", r.path().display());
@@ -221,4 +226,12 @@ fn finish(
         }
     }
     Ok(())
+}
+
+/// What ALSA's library said since the last call, as one note on stderr.
+fn alsa_note() {
+    #[cfg(target_os = "linux")]
+    if let Some(note) = strata_standalone::device::alsa_log::note() {
+        eprintln!("note: {note}");
+    }
 }

