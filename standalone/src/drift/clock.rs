@@ -22,13 +22,21 @@ const GROUP_S: f64 = 5e-3;
 /// Below this span the window's slope is noise: the line keeps the prior rate.
 pub const MIN_FIT_SPAN_S: f64 = 0.2;
 
+/// After a restart, the rate learnt before stays until the new window spans this much: a
+/// short window's slope is far noisier (258 ppm RMS at 0.5 s, 3 at 5 s) than a rate that was
+/// measured over seconds, and the device's clock did not change — its phase did.
+const REFIT_SPAN_S: f64 = 4.0;
+
 /// A callback this far off the line (a stall, frames lost, a device that restarted) means
 /// the window no longer describes the device: start a new one.
 const JUMP_S: f64 = 0.05;
 
-/// Consecutive callbacks that far above the line before the window restarts (one late
-/// callback is a stall, not evidence).
-const STALE_CALLBACKS: u32 = 8;
+/// A device that lost time (a JACK server's xrun skips cycles) comes late from then on: its
+/// line moved. Callbacks this late, `STALE_CALLBACKS` in a row, restart the window (a stall
+/// the device catches up from is a few late callbacks; uniform jitter of up to 6 ms puts 16
+/// in a row beyond 3 ms once in 65 000).
+const STEP_S: f64 = 3e-3;
+const STALE_CALLBACKS: u32 = 16;
 
 /// The fitted line: where frame `frames` passed and the seconds per frame. Small and `Copy`,
 /// for publishing from one audio thread to the other.
@@ -87,6 +95,8 @@ pub struct CallbackClock {
     line: ClockLine,
     /// Seconds per frame to use while the window is too short to say.
     prior_frame_s: f64,
+    /// Whether the prior was measured (a restarted window): then it stays for `REFIT_SPAN_S`.
+    prior_measured: bool,
     frames: u64,
     /// The last callback's anchor frame, and how late it came after its point on the line.
     last_anchor: u64,
@@ -110,6 +120,7 @@ impl CallbackClock {
                 span_s: 0.0,
             },
             prior_frame_s: 1.0 / nominal_rate_hz,
+            prior_measured: false,
             frames: 0,
             last_anchor: 0,
             lateness_s: 0.0,
@@ -129,11 +140,12 @@ impl CallbackClock {
         let point = (self.last_anchor as f64, now_s);
         if self.len > 0 {
             let off_s = now_s - self.line.time_at(point.0);
-            self.stale = if off_s > JUMP_S { self.stale + 1 } else { 0 };
+            self.stale = if off_s > STEP_S { self.stale + 1 } else { 0 };
             if off_s < -JUMP_S || self.stale >= STALE_CALLBACKS {
                 // Keep the rate learnt so far: the device's clock did not change, its phase did.
                 if self.line.span_s >= MIN_FIT_SPAN_S {
                     self.prior_frame_s = self.line.frame_s;
+                    self.prior_measured = true;
                 }
                 self.len = 0;
                 self.stale = 0;
@@ -180,7 +192,12 @@ impl CallbackClock {
         let first = self.points[self.head];
         let last = self.points[(self.head + self.len - 1) % POINTS];
         let span_s = last.1 - first.1;
-        if span_s < MIN_FIT_SPAN_S {
+        let min_span_s = if self.prior_measured {
+            REFIT_SPAN_S
+        } else {
+            MIN_FIT_SPAN_S
+        };
+        if span_s < min_span_s {
             // The prior rate through the earliest point relative to it.
             let p = self.prior_frame_s;
             let (frames, time_s) = (0..self.len)
