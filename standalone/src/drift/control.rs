@@ -41,6 +41,9 @@ pub struct DriftLoop {
     input_nominal_hz: f64,
     output_nominal_hz: f64,
     correction: f64,
+    /// The trim's time constant: it only grows (a clock whose window restarts after a lost
+    /// stretch does not make the trim quick again, when its fill estimate is least sure).
+    trim_s: f64,
 }
 
 impl DriftLoop {
@@ -51,6 +54,7 @@ impl DriftLoop {
             input_nominal_hz,
             output_nominal_hz,
             correction: 0.0,
+            trim_s: TRIM_MIN_S,
         }
     }
 
@@ -63,8 +67,8 @@ impl DriftLoop {
             / (output.rate_hz() / self.output_nominal_hz)
             - 1.0;
         let span_s = input.span_s.min(output.span_s);
-        let trim_s = (TRIM_SPAN_SHARE * span_s).clamp(TRIM_MIN_S, TRIM_MAX_S);
-        let trim = (fill_frames - self.target_frames) / self.input_nominal_hz / trim_s;
+        self.trim_s = (TRIM_SPAN_SHARE * span_s).clamp(self.trim_s, TRIM_MAX_S);
+        let trim = (fill_frames - self.target_frames) / self.input_nominal_hz / self.trim_s;
         self.correction = (clocks + trim).clamp(-MAX_CORRECTION, MAX_CORRECTION);
         1.0 / (1.0 + self.correction)
     }
