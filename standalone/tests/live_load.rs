@@ -88,14 +88,15 @@ fn check(summary: &Value, clocks_ppm: f64) {
     let correction = &summary["correction_ppm"];
     let mean = correction["mean"].as_f64().unwrap();
     let spread = correction["spread"].as_f64().unwrap();
-    let settled_s = correction["from_s"].as_f64().unwrap();
     match summary["margin_raised_s"].as_f64() {
-        // This VM wakes even a real-time thread up to 7.6 ms late now and then (cyclictest):
-        // the margin grows to cover it, and the trim glides the fill up (measured 206 ppm of
-        // spread, mean 438 ppm, in a run that raised it from 2 to 5.8 ms after settling).
-        Some(raised_s) if raised_s >= settled_s => {
-            // The trim's time constant is 8 s or more once settled: a margin raised by Δ ms
-            // moves the correction by at most 125·Δ ppm.
+        // This VM wakes even a real-time thread 7.6–25 ms late now and then (cyclictest, CI):
+        // the margin grows to cover it, and after the lock the trim glides the fill up, which
+        // lasts several of its time constants, into the settled window (measured: 206 ppm of
+        // spread for a raise from 2 to 5.8 ms after settling; 657 ppm for one to 23.9 ms at
+        // 2 s, in CI).
+        Some(raised_s) if raised_s >= lock_s => {
+            // The trim's time constant is 8 s or more once settled and what is left to glide
+            // is at most the raise: Δ ms moves the correction by at most 125·Δ ppm.
             let glide_ppm = 125.0 * (margin - 2.0);
             assert!(
                 spread <= 20.0 + 1.2 * glide_ppm,
