@@ -28,6 +28,7 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
     let dir = std::env::temp_dir().join(format!("strata-sim-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let record = dir.join("take.wav");
+    let summary_path = dir.join("summary.json");
     let (ok, stdout, stderr) = standalone(
         &[
             &common::DRIFTING_TONE[..],
@@ -37,6 +38,8 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
                 "20",
                 "--record",
                 record.to_str().unwrap(),
+                "--summary-json",
+                summary_path.to_str().unwrap(),
             ],
         ]
         .concat(),
@@ -122,19 +125,29 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
         "{glitched} broken seconds, {summary}"
     );
     assert!(clean >= 2, "only {clean} clean seconds of the last four");
-    // The drift loop corrects the clocks' +500 ppm difference: after 20 s (the loop locks in
-    // about 11–16 s here) the correction read 491.8 ppm (8 ppm off) in a quiet run and 456.6
-    // ppm (43 ppm off) in a loaded CI run, whose late wake-ups jolt the loop; duplex_clocks
-    // measures the loop to the ppm on simulated time.
-    let last_status = stdout.lines().rfind(|l| l.contains("drift")).unwrap();
-    let ppm: f64 = last_status
-        .split("drift ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap();
-    println!("correction at the end: {ppm:+.1} ppm (clocks: +500 ppm)");
-    assert!((ppm - 500.0).abs() < 150.0, "correction {ppm} ppm");
+    // The drift loop corrects the clocks' +500 ppm difference: the mean correction since it
+    // settled (duplex_clocks measures the loop to the ppm on simulated time). When this VM
+    // stalled a device thread after the lock, the margin grew and the trim glides the fill up
+    // (at most 125 ppm per ms raised once settled): 227.7 ppm at the end of one CI run whose
+    // margin was raised twice.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary_path).unwrap()).unwrap();
+    println!("{summary}");
+    let mean = summary["correction_ppm"]["mean"].as_f64().unwrap();
+    let lock_s = summary["lock_s"].as_f64().unwrap();
+    let glide_ppm = match summary["margin_raised_s"].as_f64() {
+        Some(raised_s) if raised_s >= lock_s => {
+            125.0 * (summary["margin_ms"].as_f64().unwrap() - 2.0)
+        }
+        _ => 0.0,
+    };
+    println!(
+        "mean correction since settling: {mean:+.1} ppm (clocks: +500 ppm, glide {glide_ppm:.0})"
+    );
+    assert!(
+        (mean - 500.0).abs() < 20.0 + glide_ppm,
+        "correction {mean} ppm"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
