@@ -75,9 +75,13 @@ impl DuplexConfig {
     /// (frames the input device holds, which the fill estimate counts as arrived) plus one
     /// output period, plus `JITTER_MARGIN_S` for callbacks that come late on either side.
     pub fn minimum_latency_s(&self) -> f64 {
+        self.periods_s() + JITTER_MARGIN_S
+    }
+
+    /// One input period and one output period, seconds: the target less its margin.
+    pub fn periods_s(&self) -> f64 {
         self.input_period as f64 / self.input_rate_hz
             + self.max_output_period as f64 / self.output_rate_hz
-            + JITTER_MARGIN_S
     }
 }
 
@@ -166,8 +170,7 @@ pub fn engine<P: Processor>(
     let input_clock = CallbackClock::new(config.input_rate_hz, Anchor::End);
     let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock.line());
     let stats = Arc::new(EngineStats::default());
-    let periods_s = config.input_period as f64 / config.input_rate_hz
-        + config.max_output_period as f64 / config.output_rate_hz;
+    let periods_s = config.periods_s();
     stats
         .target_s
         .store(config.target_latency_s, Ordering::Relaxed);

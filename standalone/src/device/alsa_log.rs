@@ -6,12 +6,15 @@
 //! inside the engine's callbacks): it only tries the lock, and keeps a bounded number.
 
 use std::ffi::{CStr, c_char};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// Lines kept until shown: a machine without a sound card says eight per device opened.
 const KEEP: usize = 256;
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// `STRATA_ALSA_LOG` is set: print each message as it comes (read once, by `route`).
+static VERBOSE: OnceLock<bool> = OnceLock::new();
 
 unsafe extern "C" {
     fn strata_alsa_route_errors(sink: extern "C" fn(*const c_char));
@@ -22,7 +25,7 @@ extern "C" fn keep(line: *const c_char) {
     let text = unsafe { CStr::from_ptr(line) }
         .to_string_lossy()
         .into_owned();
-    if std::env::var_os("STRATA_ALSA_LOG").is_some() {
+    if VERBOSE.get().copied().unwrap_or(false) {
         eprintln!("alsa: {text}");
     } else if let Ok(mut lines) = LINES.try_lock()
         && lines.len() < KEEP
@@ -33,6 +36,7 @@ extern "C" fn keep(line: *const c_char) {
 
 /// Route ALSA's messages here from now on: call before anything opens ALSA.
 pub fn route() {
+    VERBOSE.get_or_init(|| std::env::var_os("STRATA_ALSA_LOG").is_some());
     // SAFETY: installs a handler with the signature the C side expects; `keep` lives forever.
     unsafe { strata_alsa_route_errors(keep) }
 }

@@ -8,7 +8,8 @@
 //! lower convex hull's edge there, the linear-programming clock estimate of Moon, Skelly and
 //! Towsley ("Estimation and removal of clock skew from network delay measurements", 1999).
 //! Averaging (a delay-locked loop) lets every late callback move the estimate: with 1 ms of
-//! jitter a 0.1 Hz DLL wandered by ±30–60 ppm; the hull moves only when a callback comes
+//! jitter the 0.1 Hz DLLs before it left the correction a spread of 45–113 ppm (simulated,
+//! `duplex_clocks`); the hull moves only when a callback comes
 //! earlier than any before it, and its error shrinks as the window grows, so it locks in a
 //! second and then narrows by itself.
 
@@ -154,8 +155,11 @@ impl CallbackClock {
                 return;
             }
         }
-        self.add(point);
-        self.fit();
+        // A grouped callback that came later than the one it shares a point with leaves the
+        // window, and so the line, as it was.
+        if self.add(point) {
+            self.fit();
+        }
         self.lateness_s = now_s - self.line.time_at(point.0);
     }
 
@@ -166,17 +170,18 @@ impl CallbackClock {
     }
 
     /// Keep `point`: as a new one, or in place of the newest if that is under `GROUP_S` old
-    /// and later relative to the line.
-    fn add(&mut self, point: (f64, f64)) {
+    /// and later relative to the line. Whether the window changed.
+    fn add(&mut self, point: (f64, f64)) -> bool {
         if self.len > 0 {
             let newest = (self.head + self.len - 1) % POINTS;
             let last = self.points[newest];
             if point.1 - last.1 < GROUP_S {
                 let residual = |(f, t): (f64, f64)| t - f * self.line.frame_s;
-                if residual(point) < residual(last) {
+                let earlier = residual(point) < residual(last);
+                if earlier {
                     self.points[newest] = point;
                 }
-                return;
+                return earlier;
             }
         }
         if self.len == POINTS {
@@ -185,6 +190,7 @@ impl CallbackClock {
         }
         self.points[(self.head + self.len) % POINTS] = point;
         self.len += 1;
+        true
     }
 
     /// Refit the line to the window.
@@ -249,11 +255,6 @@ impl CallbackClock {
     /// When the last callback was due: its point on the line, without its lateness.
     pub fn due_s(&self) -> f64 {
         self.line.time_at(self.last_anchor as f64)
-    }
-
-    /// Whether a callback has been seen.
-    pub fn started(&self) -> bool {
-        self.frames > 0
     }
 }
 
