@@ -309,7 +309,8 @@ impl<P: Processor> OutputSide<P> {
         // Input frames that had passed when this callback was due (both lines, free of the
         // callbacks' lateness and phase), less the resampler's read position: the fill free
         // of the whole-frame steps of the pulls too.
-        let fill = input.frames_at(self.clock.due_s()) - self.read_position;
+        let due_s = self.clock.due_s();
+        let fill = input.frames_at(due_s) - self.read_position;
         let available = (self.ring.slots() / 2) as f64;
         let fill_s = fill / self.input_rate_hz;
         self.stats.fill_s.store(fill_s, Ordering::Relaxed);
@@ -328,13 +329,14 @@ impl<P: Processor> OutputSide<P> {
                 self.read_position = self.consumed as f64;
                 self.priming = false;
                 self.converter.reset();
+                self.drift.restart();
             }
         } else if (fill - target).abs() > target.max(256.0) {
             // Far off: a stall or a device that jumped. Resync rather than chase it.
             self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
             self.priming = true;
         } else {
-            let relative = self.drift.update(fill, &input, &output);
+            let relative = self.drift.update(due_s, fill, &input, &output);
             let correction_ppm = self.drift.correction_ppm();
             self.stats
                 .correction_ppm

@@ -1,8 +1,9 @@
 //! What Strata's tests, examples and benches measure with: test signals, least-squares sine
-//! fits, exact frequency responses of impulse responses, and dB conversions. One copy of each,
+//! fits, Welch spectra, exact frequency responses of impulse responses, and dB conversions. One copy of each,
 //! used by every crate's tests; it ships in no library.
 
 pub mod db;
 pub mod fit;
 pub mod response;
 pub mod signal;
+pub mod spectrum;

@@ -7,6 +7,12 @@
 //! ratio is uncertain (acquisition), slow once it is known, when the fill estimate's own
 //! noise is all the trim would pass on.
 //!
+//! What reaches the resampler is that sum through a one-pole low-pass of 0.25 s: the lines
+//! and the fill estimate move in small steps when a clock's window changes, and a step of
+//! the ratio is a kink in the output's phase, heard as wideband noise under a high tone
+//! (THD+N at 20 kHz under 1 ms of jitter: −108 dB with the steps, −121 dB smoothed). A lag
+//! of a quarter of the trim's shortest time constant keeps the loop overdamped.
+//!
 //! Three moments: *measured* (0.5 s of callbacks: the start is placed), *locked* (1.5 s, the
 //! fill at its target: what the summary times), *settled* (8 s: the ratio known to a few
 //! ppm, the correction at its final value).
@@ -32,6 +38,9 @@ const LOCK_TOLERANCE_S: f64 = 0.25e-3;
 /// eight seconds on the correction stays within a few ppm of its final value.
 const SETTLED_SPAN_S: f64 = 8.0;
 
+/// The low-pass between the loop and the resampler.
+const SMOOTHING_S: f64 = 0.25;
+
 /// The largest correction applied: ±0.9 %, far beyond any working clock (±1000 ppm).
 const MAX_CORRECTION: f64 = 0.009;
 
@@ -41,6 +50,9 @@ pub struct DriftLoop {
     input_nominal_hz: f64,
     output_nominal_hz: f64,
     correction: f64,
+    /// When the last update ran (the output's clock, s); none after a restart, when the
+    /// first update takes the loop's value as it is.
+    last_update_s: Option<f64>,
     /// The trim's time constant: it only grows (a clock whose window restarts after a lost
     /// stretch does not make the trim quick again, when its fill estimate is least sure).
     trim_s: f64,
@@ -54,23 +66,44 @@ impl DriftLoop {
             input_nominal_hz,
             output_nominal_hz,
             correction: 0.0,
+            last_update_s: None,
             trim_s: TRIM_MIN_S,
         }
     }
 
-    /// One update with the fill estimate `fill_frames` and both clocks' lines; returns the
-    /// relative ratio for the resampler (output per input: below 1 consumes input faster).
+    /// One update at `now_s` with the fill estimate `fill_frames` and both clocks' lines;
+    /// returns the relative ratio for the resampler (output per input: below 1 consumes
+    /// input faster).
     ///
     /// Runs on the audio thread: must not allocate or block.
-    pub fn update(&mut self, fill_frames: f64, input: &ClockLine, output: &ClockLine) -> f64 {
+    pub fn update(
+        &mut self,
+        now_s: f64,
+        fill_frames: f64,
+        input: &ClockLine,
+        output: &ClockLine,
+    ) -> f64 {
         let clocks = (input.rate_hz() / self.input_nominal_hz)
             / (output.rate_hz() / self.output_nominal_hz)
             - 1.0;
         let span_s = input.span_s.min(output.span_s);
         self.trim_s = (TRIM_SPAN_SHARE * span_s).clamp(self.trim_s, TRIM_MAX_S);
         let trim = (fill_frames - self.target_frames) / self.input_nominal_hz / self.trim_s;
-        self.correction = (clocks + trim).clamp(-MAX_CORRECTION, MAX_CORRECTION);
+        let wanted = (clocks + trim).clamp(-MAX_CORRECTION, MAX_CORRECTION);
+        self.correction = match self.last_update_s {
+            None => wanted,
+            Some(last_s) => {
+                let a = 1.0 - (-(now_s - last_s).max(0.0) / SMOOTHING_S).exp();
+                self.correction + a * (wanted - self.correction)
+            }
+        };
+        self.last_update_s = Some(now_s);
         1.0 / (1.0 + self.correction)
+    }
+
+    /// The ring restarted: the next update applies the loop's value at once.
+    pub fn restart(&mut self) {
+        self.last_update_s = None;
     }
 
     /// Whether both clocks are measured well enough to start from.
@@ -125,8 +158,8 @@ mod tests {
         let mut lp = DriftLoop::new(1000.0, 48_000.0, 44_100.0);
         let mut fill = 1040.0;
         let dt = 0.01;
-        for _ in 0..(120.0 / dt) as usize {
-            let rel = lp.update(fill, &input, &output);
+        for k in 0..(120.0 / dt) as usize {
+            let rel = lp.update(k as f64 * dt, fill, &input, &output);
             let u = 1.0 / rel - 1.0;
             // The fill integrates what the input delivers beyond what the converter takes.
             let clocks = 1.0004 / 0.9999 - 1.0;
