@@ -20,9 +20,12 @@ use atomic_float::AtomicF64;
 use crate::drift::{Anchor, CallbackClock, ClockLine, DriftLoop, LockRecord, MIN_FIT_SPAN_S};
 use crate::resampler::Converter;
 
-/// Room in the ring for callbacks up to 1 ms late on each side (1 ms left an underrun in an
-/// hour of simulated ±1 ms jitter on both): the margin to start from.
-pub const JITTER_MARGIN_S: f64 = 2e-3;
+/// The margin beyond the periods before anything is measured, and its floor: the resampler
+/// pulls up to 2 frames beyond its read position, and the fill strays by a few µs while the
+/// lines settle. Late callbacks raise it (`MARGIN_HEADROOM`): punctual devices keep a ring
+/// of their two periods and this, as little as the path allows (until 2026-12 it was a fixed
+/// 2 ms, more than a whole 64-frame period).
+pub const MIN_MARGIN_S: f64 = 0.25e-3;
 
 /// The margin grows with what is measured: to this many times the latest input callback seen
 /// (once its line is fitted) beyond the periods, up to `MAX_MARGIN_S`. On this project's
@@ -73,9 +76,9 @@ pub struct DuplexConfig {
 impl DuplexConfig {
     /// The smallest target that survives the phase between the callbacks: one input period
     /// (frames the input device holds, which the fill estimate counts as arrived) plus one
-    /// output period, plus `JITTER_MARGIN_S` for callbacks that come late on either side.
+    /// output period, plus `MIN_MARGIN_S` (the engine raises it for late callbacks).
     pub fn minimum_latency_s(&self) -> f64 {
-        self.periods_s() + JITTER_MARGIN_S
+        self.periods_s() + MIN_MARGIN_S
     }
 
     /// One input period and one output period, seconds: the target less its margin.
@@ -346,7 +349,8 @@ impl<P: Processor> OutputSide<P> {
                 let count = |a: &AtomicU64| a.load(Ordering::Relaxed);
                 let s = &self.stats;
                 let counts = [count(&s.underruns), count(&s.overruns), count(&s.resyncs)];
-                self.stats.lock.lock(now_s - start_s, counts);
+                let target_s = self.drift.target_frames() / self.input_rate_hz;
+                self.stats.lock.lock(now_s - start_s, counts, target_s);
             }
             if self.drift.settled(&input, &output) {
                 self.stats.lock.settle(now_s - start_s);

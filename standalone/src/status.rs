@@ -37,8 +37,10 @@ pub struct Status {
     first_lock: Option<(f64, Counts)>,
     /// The running engine's record since its lock (correction, fill).
     after_lock: Option<AfterLock>,
-    /// The ring's margin beyond the periods now, and when it was last raised (NaN: never).
+    /// The ring's margin beyond the periods now, at the lock (NaN before), and when it was
+    /// last raised (NaN: never).
     margin_ms: f64,
+    margin_at_lock_ms: f64,
     margin_raised_s: f64,
 }
 
@@ -101,9 +103,13 @@ impl Status {
         };
         self.dsp_load = stats.dsp_load.load(Ordering::Relaxed);
         self.target_latency_ms = stats.target_s.load(Ordering::Relaxed) * 1e3;
-        self.margin_ms = self.target_latency_ms - stats.periods_s.load(Ordering::Relaxed) * 1e3;
+        let periods_ms = stats.periods_s.load(Ordering::Relaxed) * 1e3;
+        self.margin_ms = self.target_latency_ms - periods_ms;
         self.margin_raised_s = stats.margin_raised_s.load(Ordering::Relaxed);
         self.after_lock = stats.lock.read();
+        self.margin_at_lock_ms = self
+            .after_lock
+            .map_or(f64::NAN, |r| r.target_at_lock_s * 1e3 - periods_ms);
         if let (None, Some(record)) = (self.first_lock, self.after_lock) {
             let [underruns, overruns, resyncs] = record.counts_at_lock;
             let at_lock = Counts {
@@ -256,6 +262,7 @@ impl Status {
             "output": { "device": self.output_device, "rate_hz": self.output_rate_hz },
             "target_latency_ms": self.host_latency_ms(),
             "margin_ms": self.margin_ms,
+            "margin_at_lock_ms": finite(self.margin_at_lock_ms),
             "margin_raised_s": finite(self.margin_raised_s),
             "scheduling": self.scheduling,
             "lock_s": self.first_lock.map(|(s, _)| s),

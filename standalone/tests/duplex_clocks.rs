@@ -64,6 +64,7 @@ struct Outcome {
     /// The true latency from the engine's lock on, seconds.
     latency: Range,
     target_s: f64,
+    margin_s: f64,
     /// The correction from the engine's lock on, and from its settling on, ppm.
     after_lock: Range,
     settled: Range,
@@ -127,7 +128,9 @@ fn run(input: VirtualClock, output: VirtualClock, seed: u64) -> Outcome {
     let record = stats.lock.read();
     Outcome {
         latency,
-        target_s: config.target_latency_s,
+        // The margin follows the callbacks' lateness: the engine's target at the end.
+        target_s: stats.target_s.load(Ordering::Relaxed),
+        margin_s: stats.target_s.load(Ordering::Relaxed) - config.periods_s(),
         after_lock,
         settled,
         expected_ppm,
@@ -149,7 +152,8 @@ fn check(
 ) {
     let o = run(input, output, seed);
     println!(
-        "{name}: lock {:.2} s, settled {:.2} s; latency {:.3}–{:.3} ms (target {:.3} ms); \
+        "{name}: lock {:.2} s, settled {:.2} s; latency {:.3}–{:.3} ms (target {:.3} ms, margin \
+         {:.3} ms); \
          correction after lock {:+.1}…{:+.1} (spread {:.1}), settled {:+.1}…{:+.1} \
          (spread {:.1}), mean {:+.3} ppm (clocks {:+.3}); xruns after lock {}",
         o.lock_s,
@@ -157,6 +161,7 @@ fn check(
         o.latency.min * 1e3,
         o.latency.max * 1e3,
         o.target_s * 1e3,
+        o.margin_s * 1e3,
         o.after_lock.min,
         o.after_lock.max,
         o.after_lock.spread(),
@@ -276,4 +281,38 @@ fn late_input_callbacks_widen_the_margin() {
     // 1.5 × the latest callback: 6 ms of jitter, seen through a line still settling
     // (measured 6.49 ms, so 9.73 ms).
     assert!((9.0..=12.0).contains(&margin_ms), "margin {margin_ms} ms");
+}
+
+#[test]
+fn punctual_devices_keep_a_small_ring() {
+    // 64-frame periods and callbacks within 20 µs of their clocks: the margin beyond the
+    // two periods must stay well under one period (1.33 ms), with no xrun.
+    let input = VirtualClock::new(48_000.0, 64).ppm(150.0).jitter_s(20e-6);
+    let output = VirtualClock::new(48_000.0, 64).ppm(-150.0).jitter_s(20e-6);
+    let period_s = 64.0 / 48_000.0;
+    let o = run(input, output, 6);
+    println!(
+        "64-frame periods, 20 µs jitter: lock {:.2} s; margin {:.3} ms (one period {:.3} ms); \
+         latency {:.3}–{:.3} ms (target {:.3} ms); xruns after lock {}",
+        o.lock_s,
+        o.margin_s * 1e3,
+        period_s * 1e3,
+        o.latency.min * 1e3,
+        o.latency.max * 1e3,
+        o.target_s * 1e3,
+        o.xruns_after_lock
+    );
+    assert_eq!(o.xruns_after_lock, 0);
+    assert!(o.lock_s <= LOCK_S);
+    assert!(
+        o.margin_s <= 0.5 * period_s,
+        "margin {} ms",
+        o.margin_s * 1e3
+    );
+    assert!(
+        (o.latency.min - o.target_s).abs() <= 0.1e-3
+            && (o.latency.max - o.target_s).abs() <= 0.1e-3,
+        "{:?}",
+        o.latency
+    );
 }

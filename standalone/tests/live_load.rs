@@ -96,8 +96,10 @@ fn check(summary: &Value, clocks_ppm: f64) {
         // 2 s, in CI).
         Some(raised_s) if raised_s >= lock_s => {
             // The trim's time constant is 8 s or more once settled and what is left to glide
-            // is at most the raise: Δ ms moves the correction by at most 125·Δ ppm.
-            let glide_ppm = 125.0 * (margin - 2.0);
+            // is at most the raise since the lock: Δ ms moves the correction by at most
+            // 125·Δ ppm.
+            let at_lock = summary["margin_at_lock_ms"].as_f64().unwrap();
+            let glide_ppm = 125.0 * (margin - at_lock);
             assert!(
                 spread <= 20.0 + 1.2 * glide_ppm,
                 "spread {spread} ppm, glide {glide_ppm}"

@@ -137,7 +137,8 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
     let lock_s = summary["lock_s"].as_f64().unwrap();
     let glide_ppm = match summary["margin_raised_s"].as_f64() {
         Some(raised_s) if raised_s >= lock_s => {
-            125.0 * (summary["margin_ms"].as_f64().unwrap() - 2.0)
+            let at_lock = summary["margin_at_lock_ms"].as_f64().unwrap();
+            125.0 * (summary["margin_ms"].as_f64().unwrap() - at_lock)
         }
         _ => 0.0,
     };

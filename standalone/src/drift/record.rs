@@ -16,6 +16,8 @@ pub struct LockRecord {
     settled_s: AtomicF64,
     /// Underruns, overruns and resyncs counted before the lock.
     counts_at_lock: [AtomicU64; 3],
+    /// The fill's target at the lock, seconds (a margin raised later glides the fill up).
+    target_at_lock_s: AtomicF64,
     correction_min_ppm: AtomicF64,
     correction_max_ppm: AtomicF64,
     correction_sum_ppm: AtomicF64,
@@ -34,6 +36,7 @@ pub struct AfterLock {
     /// NaN until settled; the correction's figures are from then on (NaN before).
     pub settled_s: f64,
     pub counts_at_lock: [u64; 3],
+    pub target_at_lock_s: f64,
     pub correction_min_ppm: f64,
     pub correction_max_ppm: f64,
     pub correction_mean_ppm: f64,
@@ -49,6 +52,7 @@ impl Default for LockRecord {
             lock_s: AtomicF64::new(f64::NAN),
             settled_s: AtomicF64::new(f64::NAN),
             counts_at_lock: Default::default(),
+            target_at_lock_s: AtomicF64::new(f64::NAN),
             correction_min_ppm: AtomicF64::new(f64::INFINITY),
             correction_max_ppm: AtomicF64::new(f64::NEG_INFINITY),
             correction_sum_ppm: AtomicF64::new(0.0),
@@ -63,16 +67,18 @@ impl Default for LockRecord {
 
 impl LockRecord {
     /// The loop holds, `since_start_s` after the engine started, with `counts` (underruns,
-    /// overruns, resyncs) so far. Only the first lock is kept.
+    /// overruns, resyncs) so far and the fill's target `target_s`. Only the first lock is
+    /// kept.
     ///
     /// Runs on the audio thread: must not allocate or block.
-    pub fn lock(&self, since_start_s: f64, counts: [u64; 3]) {
+    pub fn lock(&self, since_start_s: f64, counts: [u64; 3], target_s: f64) {
         if self.is_locked() {
             return;
         }
         for (at, n) in self.counts_at_lock.iter().zip(counts) {
             at.store(n, Ordering::Relaxed);
         }
+        self.target_at_lock_s.store(target_s, Ordering::Relaxed);
         self.lock_s.store(since_start_s, Ordering::Release);
     }
 
@@ -143,6 +149,7 @@ impl LockRecord {
             lock_s: self.lock_s.load(r),
             settled_s: self.settled_s.load(r),
             counts_at_lock: self.counts_at_lock.each_ref().map(|a| a.load(r)),
+            target_at_lock_s: self.target_at_lock_s.load(r),
             correction_min_ppm: self.correction_min_ppm.load(r),
             correction_max_ppm: self.correction_max_ppm.load(r),
             // NaN before the first settled update (0 / 0).
