@@ -114,6 +114,11 @@ pub struct EngineStats {
     /// The latest input callback so far, seconds after its point on the input's line
     /// (counted once the line is fitted).
     pub input_lateness_max_s: AtomicF64,
+    /// Each clock's window restarts on its own evidence: the other side's clock follows
+    /// (`CallbackClock::follow`), and says so.
+    pub input_restarts: AtomicU64,
+    pub output_restarts: AtomicU64,
+    pub input_followed: AtomicU64,
     /// One input and one output period, seconds: the target less the margin.
     pub periods_s: AtomicF64,
     /// When the margin was last raised, seconds from the first output callback (NaN: never).
@@ -126,6 +131,8 @@ pub struct EngineStats {
 pub struct InputSide {
     ring: rtrb::Producer<f32>,
     clock: CallbackClock,
+    /// The output clock's restarts this clock has followed.
+    followed: u64,
     published: triple_buffer::Input<ClockLine>,
     map: InputMap,
     channels: usize,
@@ -137,6 +144,8 @@ pub struct OutputSide<P: Processor> {
     ring: rtrb::Consumer<f32>,
     input_clock: triple_buffer::Output<ClockLine>,
     clock: CallbackClock,
+    /// The input clock's restarts this clock has followed.
+    followed: u64,
     converter: Converter,
     drift: DriftLoop,
     processor: P,
@@ -188,6 +197,7 @@ pub fn engine<P: Processor>(
     let input = InputSide {
         ring: producer,
         clock: input_clock,
+        followed: 0,
         published,
         map: config.input_map,
         channels: config.input_channels.max(1),
@@ -197,6 +207,7 @@ pub fn engine<P: Processor>(
         ring: consumer,
         input_clock: input_clock_out,
         clock: CallbackClock::new(config.output_rate_hz, Anchor::Start),
+        followed: 0,
         converter,
         drift: DriftLoop::new(target_frames, config.input_rate_hz, config.output_rate_hz),
         processor,
@@ -245,10 +256,25 @@ impl InputSide {
             });
             chunk.fill_from_iter(samples);
         }
+        let output_restarts = self.stats.output_restarts.load(Ordering::Acquire);
+        let follow = output_restarts != self.followed;
+        if follow {
+            self.clock.follow();
+        }
         // Frames dropped for want of room are still frames the clock produced.
         self.clock.tick(now_s, frames);
         self.published.write(self.clock.line());
-        let lateness_s = self.clock.lateness_s();
+        // After the line they describe (the output side reads these first).
+        if follow {
+            self.followed = output_restarts;
+            self.stats
+                .input_followed
+                .store(output_restarts, Ordering::Release);
+        }
+        self.stats
+            .input_restarts
+            .store(self.clock.restarts(), Ordering::Release);
+        let lateness_s = self.clock.jitter_s();
         self.stats.lock.late(true, lateness_s);
         // From the first fitted line on: a line still a few hundred ppm off is off by tens of
         // microseconds here, and the start (at 0.5 s) is then placed with what was seen.
@@ -274,8 +300,16 @@ impl<P: Processor> OutputSide<P> {
         self.stats
             .max_output_frames
             .fetch_max(frames as u64, Ordering::Relaxed);
+        let input_restarts = self.stats.input_restarts.load(Ordering::Acquire);
+        if input_restarts != self.followed {
+            self.followed = input_restarts;
+            self.clock.follow();
+        }
         self.clock.tick(now_s, frames);
-        self.stats.lock.late(false, self.clock.lateness_s());
+        self.stats
+            .output_restarts
+            .store(self.clock.restarts(), Ordering::Release);
+        self.stats.lock.late(false, self.clock.jitter_s());
         self.steer(now_s);
         let chunk = self.buffers[0].len();
         let mut done = 0;
@@ -301,19 +335,24 @@ impl<P: Processor> OutputSide<P> {
 
     /// The drift loop's step for a callback at `now_s`: priming, resync, or a new correction.
     fn steer(&mut self, now_s: f64) {
-        let input = *self.input_clock.read();
         let start_s = *self.start_s.get_or_insert(now_s);
+        // Until the input's clock has followed this one's latest restart, the two lines
+        // disagree by the time lost: hold the correction as it is.
+        if self.stats.input_followed.load(Ordering::Acquire) != self.clock.restarts() {
+            return;
+        }
+        let input = *self.input_clock.read();
         if !input.started() {
             return;
         }
         let output = self.clock.line();
-        self.widen_margin(now_s - start_s);
-        let target = self.drift.target_frames();
         // Input frames that had passed when this callback was due (both lines, free of the
         // callbacks' lateness and phase), less the resampler's read position: the fill free
         // of the whole-frame steps of the pulls too.
         let due_s = self.clock.due_s();
         let fill = input.frames_at(due_s) - self.read_position;
+        self.widen_margin(now_s - start_s);
+        let target = self.drift.target_frames();
         let available = (self.ring.slots() / 2) as f64;
         let fill_s = fill / self.input_rate_hz;
         self.stats.fill_s.store(fill_s, Ordering::Relaxed);

@@ -75,6 +75,16 @@ struct Outcome {
 }
 
 fn run(input: VirtualClock, output: VirtualClock, seed: u64) -> Outcome {
+    run_losing(input, output, seed, &[])
+}
+
+/// `run`, with both devices losing time together at moments (`Simulation::lose_time`).
+fn run_losing(
+    input: VirtualClock,
+    output: VirtualClock,
+    seed: u64,
+    losses: &[(f64, f64)],
+) -> Outcome {
     let config = mic_to_stereo(&input, &output);
     let (mut input_side, mut output_side, stats) = engine(config, Passthrough);
     let (true_in, true_out) = (input.true_rate_hz(), output.true_rate_hz());
@@ -83,7 +93,10 @@ fn run(input: VirtualClock, output: VirtualClock, seed: u64) -> Outcome {
         / (output.true_rate_hz() / output.nominal_rate_hz)
         - 1.0)
         * 1e6;
-    let mut sim = Simulation::new(input.clone(), output.clone(), seed);
+    let mut sim = losses.iter().fold(
+        Simulation::new(input.clone(), output.clone(), seed),
+        |sim, &(at_s, lost_s)| sim.lose_time(at_s, lost_s),
+    );
     let xruns = || {
         stats.underruns.load(Ordering::Relaxed)
             + stats.overruns.load(Ordering::Relaxed)
@@ -315,4 +328,39 @@ fn punctual_devices_keep_a_small_ring() {
         "{:?}",
         o.latency
     );
+}
+
+#[test]
+fn devices_of_one_server_lose_time_together() {
+    // A JACK server's xruns: both sides skip 5, 20 and 8 ms at once (same clock, 256-frame
+    // periods, 0.5 ms of jitter). Each side's window restarts, the other's follows, and the
+    // ring's true fill stays at its target; no xrun, the correction on the clocks' ratio.
+    let clock = VirtualClock::new(48_000.0, 256).jitter_s(0.5e-3);
+    let o = run_losing(
+        clock.clone(),
+        clock,
+        8,
+        &[(20.0, 5e-3), (40.0, 20e-3), (60.0, 8e-3)],
+    );
+    println!(
+        "one server, 5/20/8 ms lost: lock {:.2} s; latency {:.3}–{:.3} ms (target {:.3} ms); \
+         correction after lock {:+.1}…{:+.1}, settled {:+.1}…{:+.1} ppm; xruns after lock {}",
+        o.lock_s,
+        o.latency.min * 1e3,
+        o.latency.max * 1e3,
+        o.target_s * 1e3,
+        o.after_lock.min,
+        o.after_lock.max,
+        o.settled.min,
+        o.settled.max,
+        o.xruns_after_lock
+    );
+    assert_eq!(o.xruns_after_lock, 0);
+    assert!(
+        (o.latency.min - o.target_s).abs() <= 0.5e-3
+            && (o.latency.max - o.target_s).abs() <= 0.5e-3,
+        "{:?}",
+        o.latency
+    );
+    assert!(o.settled.min.abs() <= 10.0 && o.settled.max.abs() <= 10.0);
 }

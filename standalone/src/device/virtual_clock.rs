@@ -76,6 +76,9 @@ pub struct Simulation {
     next_out: (u64, usize, f64),
     k_in: usize,
     k_out: usize,
+    /// (when, how long): both devices lose that much time then, as a JACK server's xrun
+    /// skips cycles; every callback due after comes that much later.
+    losses: Vec<(f64, f64)>,
 }
 
 /// Which side a callback is for.
@@ -95,10 +98,18 @@ impl Simulation {
             next_out: (0, 0, 0.0),
             k_in: 0,
             k_out: 0,
+            losses: Vec::new(),
         };
         sim.next_in = sim.schedule(Side::Input, 0);
         sim.next_out = sim.schedule(Side::Output, 0);
         sim
+    }
+
+    /// Both devices lose `lost_s` of time at `at_s` (device time): every callback due after
+    /// comes that much later, with its frames where they were.
+    pub fn lose_time(mut self, at_s: f64, lost_s: f64) -> Simulation {
+        self.losses.push((at_s, lost_s));
+        self
     }
 
     /// An input callback runs once its last frame has been captured; an output callback runs
@@ -114,7 +125,13 @@ impl Simulation {
             Side::Output => first as f64,
         } / clock.true_rate_hz();
         let late = self.rng.f64() * clock.jitter_s;
-        (first, frames, due + late)
+        let lost: f64 = self
+            .losses
+            .iter()
+            .filter(|(at_s, _)| due > *at_s)
+            .map(|(_, lost_s)| lost_s)
+            .sum();
+        (first, frames, due + lost + late)
     }
 
     /// The next callback in time order.

@@ -99,10 +99,16 @@ pub struct CallbackClock {
     /// Whether the prior was measured (a restarted window): then it stays for `REFIT_SPAN_S`.
     prior_measured: bool,
     frames: u64,
-    /// The last callback's anchor frame, and how late it came after its point on the line.
+    /// The last callback's anchor frame.
     last_anchor: u64,
-    lateness_s: f64,
     stale: u32,
+    /// The latest of the current run of stale callbacks: jitter if the run ends, time the
+    /// device lost if it restarts the window.
+    stale_late_s: f64,
+    /// What the last callback confirmed as jitter (see `jitter_s`).
+    jitter_s: f64,
+    /// Windows restarted on this clock's own evidence (not on `follow`).
+    restarts: u64,
 }
 
 impl CallbackClock {
@@ -124,8 +130,10 @@ impl CallbackClock {
             prior_measured: false,
             frames: 0,
             last_anchor: 0,
-            lateness_s: 0.0,
             stale: 0,
+            stale_late_s: 0.0,
+            jitter_s: 0.0,
+            restarts: 0,
         }
     }
 
@@ -143,15 +151,10 @@ impl CallbackClock {
             let off_s = now_s - self.line.time_at(point.0);
             self.stale = if off_s > STEP_S { self.stale + 1 } else { 0 };
             if off_s < -JUMP_S || self.stale >= STALE_CALLBACKS {
-                // Keep the rate learnt so far: the device's clock did not change, its phase did.
-                if self.line.span_s >= MIN_FIT_SPAN_S {
-                    self.prior_frame_s = self.line.frame_s;
-                    self.prior_measured = true;
-                }
-                self.len = 0;
-                self.stale = 0;
+                self.restarts += 1;
+                self.follow();
             } else if off_s > JUMP_S {
-                self.lateness_s = off_s;
+                self.late(off_s);
                 return;
             }
         }
@@ -160,13 +163,47 @@ impl CallbackClock {
         if self.add(point) {
             self.fit();
         }
-        self.lateness_s = now_s - self.line.time_at(point.0);
+        self.late(now_s - self.line.time_at(point.0));
     }
 
-    /// How late the last callback came after its point on the line, seconds (the jitter the
-    /// ring's margin must cover).
-    pub fn lateness_s(&self) -> f64 {
-        self.lateness_s
+    fn late(&mut self, lateness_s: f64) {
+        if self.stale > 0 {
+            self.stale_late_s = self.stale_late_s.max(lateness_s);
+            self.jitter_s = 0.0;
+        } else {
+            self.jitter_s = lateness_s.max(self.stale_late_s);
+            self.stale_late_s = 0.0;
+        }
+    }
+
+    /// Lateness this callback confirmed as jitter, seconds: its own, or, when it ends a run
+    /// of stale callbacks that did not restart the window, the latest of that run (a stall
+    /// the device caught up from). Time a device lost (a restart) is not jitter: a margin for
+    /// it would stay when the device is punctual again.
+    pub fn jitter_s(&self) -> f64 {
+        self.jitter_s
+    }
+
+    /// How many times the window restarted on this clock's own callbacks.
+    pub fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    /// Start a new window from the next callback, keeping the rate learnt so far (the
+    /// device's clock did not change, its phase did): on this clock's own evidence, or
+    /// because the other device's clock restarted. Two devices of one server (JACK) lose time
+    /// together; restarted at different callbacks, their lines would disagree meanwhile by
+    /// what was lost, and the ring's fill estimate with them.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    pub fn follow(&mut self) {
+        if self.len > 0 && self.line.span_s >= MIN_FIT_SPAN_S {
+            self.prior_frame_s = self.line.frame_s;
+            self.prior_measured = true;
+        }
+        self.len = 0;
+        self.stale = 0;
+        self.stale_late_s = 0.0;
     }
 
     /// Keep `point`: as a new one, or in place of the newest if that is under `GROUP_S` old
