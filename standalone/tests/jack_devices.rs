@@ -7,53 +7,20 @@
 
 use std::io::Read;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use strata_test_support::fit::{Search, fit_sine_near};
+
+// Each test binary uses part of the shared helpers.
+#[allow(dead_code)]
+mod common;
+
+use common::jack_server::{JackServer, XRUN_STORM};
 
 const RATE: u32 = 48_000;
 const TONE_HZ: f64 = 1000.0;
 const TONE_PEAK: f64 = 0.1; // −20 dBFS
 const OUT_GAIN_DB: f64 = -6.0;
-
-/// A jackd on the dummy driver with a name of its own, real-time scheduled where the system
-/// allows it (it carries on without); killed on drop.
-struct JackServer {
-    child: Child,
-    name: String,
-}
-
-impl JackServer {
-    fn start() -> JackServer {
-        let name = format!("strata-test-{}", std::process::id());
-        let child = Command::new("jackd")
-            .args(["-n", &name, "-d", "dummy", "-r", &RATE.to_string(), "-p", "256"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("jackd (Debian package jackd2) must be installed: it is in scripts/debian-packages.txt");
-        JackServer { child, name }
-    }
-}
-
-impl Drop for JackServer {
-    /// SIGTERM first: a killed jackd leaves its registration in /dev/shm, and after a handful
-    /// of those no new server starts ("Too many servers already active").
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The probe's audio thread state: the tone it plays, the frames it captures.
 struct Probe {
@@ -96,10 +63,6 @@ fn judge(window: &[[f32; 2]], c: usize) -> Judged {
     (20.0 * fit.amplitude.log10(), ppm, fit.residual_db())
 }
 
-/// Device xruns beyond which the dummy server itself is not keeping time (on this shared VM
-/// it sometimes misses most of its cycles' deadlines): the run says nothing about us.
-const XRUN_STORM: u64 = 100;
-
 #[test]
 fn processed_tone_arrives_through_real_jack_streams() {
     for attempt in 1..=3 {
@@ -114,17 +77,8 @@ fn processed_tone_arrives_through_real_jack_streams() {
 /// One run against a fresh server: `false` if the server's own xruns make it meaningless,
 /// else the checks (which panic on failure) and `true`.
 fn run_once() -> bool {
-    let server = JackServer::start();
-    // SAFETY: set before any thread of this test binary reads the environment for JACK.
-    unsafe { std::env::set_var("JACK_DEFAULT_SERVER", &server.name) };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let client = loop {
-        match jack::Client::new("probe", jack::ClientOptions::NO_START_SERVER) {
-            Ok((client, _)) => break client,
-            Err(e) if Instant::now() > deadline => panic!("the JACK server did not come up: {e}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(100)),
-        }
-    };
+    let server = JackServer::start("test", RATE);
+    let client = server.client("probe").expect("a client of the new server");
     assert_eq!(client.sample_rate(), RATE);
     let (captured, mut capture_out) = rtrb::RingBuffer::new(RATE as usize * 30);
     let probe = Probe {

@@ -1,14 +1,14 @@
 //! Live under load: `strata-standalone` headless for 40 s, compressor and limiter on, while
-//! `stress-ng --cpu 2` keeps both cores busy, on simulated devices (44.1 kHz +300 ppm mic
-//! into a 48 kHz −200 ppm output, both callbacks up to 1 ms late). The audio threads must run
-//! at real-time priority, the drift loop must lock within 2 s and the correction settle, all
-//! read from `--summary-json`. (The same on a JACK dummy server is not held yet: with the
-//! server's own xruns under load, the two sides' clock windows restart at different moments
-//! and the fill estimate jumps; see the notes.)
+//! `stress-ng --cpu 2` keeps both cores busy — on simulated devices (44.1 kHz +300 ppm mic
+//! into a 48 kHz −200 ppm output, both callbacks up to 1 ms late) and on a private JACK
+//! server's dummy driver. The audio threads must run at real-time priority, the drift loop
+//! must lock within 2 s and the correction settle, all read from `--summary-json`.
 
 use std::process::{Child, Command};
 
 use serde_json::Value;
+
+use common::jack_server::{JackServer, XRUN_STORM};
 
 // Each test binary uses part of the shared helpers.
 #[allow(dead_code)]
@@ -56,8 +56,10 @@ fn run_loaded(args: &[&str], env: &[(&str, &str)]) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// What a loaded run must show; `clocks_ppm`: the devices' real clock ratio.
-fn check(summary: &Value, clocks_ppm: f64) {
+/// What a loaded run must show; `clocks_ppm`: the devices' real clock ratio. `server_xruns`:
+/// the devices are an audio server's, whose own xruns (its deadlines missed under the load)
+/// are reported, not held.
+fn check(summary: &Value, clocks_ppm: f64, server_xruns: bool) {
     let scheduling = summary["scheduling"].as_str().unwrap();
     assert!(
         scheduling.starts_with("audio threads: real-time priority"),
@@ -66,28 +68,45 @@ fn check(summary: &Value, clocks_ppm: f64) {
     let lock_s = summary["lock_s"].as_f64().expect("the loop locked");
     assert!(lock_s <= 2.0, "lock after {lock_s} s");
     let after = &summary["after_lock"];
-    for count in ["overruns", "resyncs", "device_xruns"] {
+    for count in ["overruns", "resyncs"] {
         assert_eq!(after[count], 0, "{count} after lock");
+    }
+    let device_xruns = after["device_xruns"].as_u64().unwrap();
+    if !server_xruns {
+        assert_eq!(device_xruns, 0, "device xruns after lock");
     }
     // A margin from measurement covers stalls like those already seen (1.5 × the longest);
     // a stall longer than that still empties the ring once. Measured 0, 0 and 1 (a stall
     // that raised the margin to 9.2 ms at 15 s); with a cargo build beside the hogs, stalls
     // of 27 and 53 ms cost 2 each.
     assert!(after["underruns"].as_u64().unwrap() <= 2, "{after}");
-    // The ring never ran below the two periods, and never above its final target.
     let target = summary["target_latency_ms"].as_f64().unwrap();
     let margin = summary["margin_ms"].as_f64().unwrap();
     let (low, high) = (
         summary["latency_ms"]["min"].as_f64().unwrap(),
         summary["latency_ms"]["max"].as_f64().unwrap(),
     );
+    let correction = &summary["correction_ppm"];
+    let mean = correction["mean"].as_f64().unwrap();
+    let spread = correction["spread"].as_f64().unwrap();
+    if device_xruns > 0 {
+        // A server xrun can skip one client's cycles and not the other's: the ring really
+        // gains or loses what was skipped, and the trim (8 s or more once settled) takes it
+        // back, 125 ppm per ms of fill off target. Measured: +4.6 ms, +414 ppm after two
+        // server xruns. What it must not do is resync or swing beyond that.
+        let range_ms = high - low;
+        println!("{device_xruns} server xruns after lock: fill range {range_ms:.2} ms");
+        assert!(
+            spread <= 20.0 + 1.2 * 125.0 * range_ms,
+            "spread {spread} ppm for a fill range of {range_ms} ms"
+        );
+        return;
+    }
+    // The ring never ran below the two periods, and never above its final target.
     assert!(
         low >= target - margin - 0.5 && high <= target + 0.5,
         "{summary}"
     );
-    let correction = &summary["correction_ppm"];
-    let mean = correction["mean"].as_f64().unwrap();
-    let spread = correction["spread"].as_f64().unwrap();
     match summary["margin_raised_s"].as_f64() {
         // This VM wakes even a real-time thread 7.6–25 ms late now and then (cyclictest, CI):
         // the margin grows to cover it, and after the lock the trim glides the fill up, which
@@ -125,5 +144,22 @@ fn simulated_devices_hold_real_time_beside_two_cpu_hogs() {
         &[],
     );
     // (1 + 300 ppm) / (1 − 200 ppm)
-    check(&summary, 500.1);
+    check(&summary, 500.1, false);
+}
+
+#[test]
+fn jack_dummy_server_holds_real_time_beside_two_cpu_hogs() {
+    for attempt in 1..=3 {
+        let server = JackServer::start("load", 48_000);
+        let args = ["--audio-host", "JACK", "--input-channel", "1"];
+        let summary = run_loaded(&args, &[("JACK_DEFAULT_SERVER", &server.name)]);
+        drop(server);
+        if summary["totals"]["device_xruns"].as_u64().unwrap() <= XRUN_STORM {
+            // Both sides run on the server's one clock.
+            check(&summary, 0.0, true);
+            return;
+        }
+        println!("attempt {attempt}: the dummy JACK server lost its pace; again with a new one");
+    }
+    panic!("the dummy JACK server lost its pace in every attempt");
 }

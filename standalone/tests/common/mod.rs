@@ -1,6 +1,9 @@
 //! What the standalone's tests share: the simulated-clock test loop of the duplex tests (a
 //! mono input into a stereo output on two `VirtualClock`s, run as fast as the CPU allows in
-//! time order), and the command line of a run on simulated drifting devices.
+//! time order), the command line of a run on simulated drifting devices, and a private JACK
+//! server (`jack_server.rs`).
+
+pub mod jack_server;
 
 use strata_standalone::device::virtual_clock::{Callback, Side, Simulation, VirtualClock};
 use strata_standalone::duplex::{DuplexConfig, InputMap, InputSide, OutputSide, Processor};
