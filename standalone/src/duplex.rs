@@ -95,8 +95,6 @@ pub struct EngineStats {
     pub overruns: AtomicU64,
     pub resyncs: AtomicU64,
     pub output_callbacks: AtomicU64,
-    /// Fill estimate minus target, input frames (last callback).
-    pub fill_error_frames: AtomicF64,
     /// The drift loop's correction, ppm.
     pub correction_ppm: AtomicF64,
     /// Ring fill estimate, seconds of input.
@@ -356,9 +354,6 @@ impl<P: Processor> OutputSide<P> {
         let available = (self.ring.slots() / 2) as f64;
         let fill_s = fill / self.input_rate_hz;
         self.stats.fill_s.store(fill_s, Ordering::Relaxed);
-        self.stats
-            .fill_error_frames
-            .store(fill - target, Ordering::Relaxed);
         if self.priming && !self.drift.measured(&input, &output) {
             // Too soon to place the start: keep the ring from filling up meanwhile.
             self.discard((available - target).max(0.0) as usize);
