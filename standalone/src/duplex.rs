@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use atomic_float::AtomicF64;
 
-use crate::drift::{Anchor, CallbackClock, ClockLine, DriftLoop, LockRecord, MIN_FIT_SPAN_S};
+use crate::drift::{Anchor, CallbackClock, ClockLine, DriftLoop, Late, LockRecord, MIN_FIT_SPAN_S};
 use crate::resampler::Converter;
 
 /// The margin beyond the periods before anything is measured, and its floor: the resampler
@@ -33,6 +33,16 @@ pub const MIN_MARGIN_S: f64 = 0.25e-3;
 /// idle machine), beyond any fixed margin a studio machine would want.
 const MARGIN_HEADROOM: f64 = 1.5;
 const MAX_MARGIN_S: f64 = 0.05;
+
+/// An input callback is only as late as the ring feels it: less the lateness of an output
+/// callback that came within this of it. When both were held up together (a stall of the
+/// whole machine, or two clients of one JACK server, whose cycle runs both) no output
+/// callback ran in between, so the ring lacked nothing.
+const PAIR_S: f64 = 2e-3;
+
+/// The output callbacks' confirmed lateness kept for pairing: the input's records reach the
+/// output side up to an input period (plus a stale run) after the callback they describe.
+const OUTPUT_LATE_KEPT: usize = 8;
 
 /// The processor the output side runs (the plugin, or a pass-through in tests).
 pub trait Processor: Send {
@@ -109,8 +119,9 @@ pub struct EngineStats {
     pub record_dropped_frames: AtomicU64,
     /// The ring fill held now, seconds of input (the margin grows with late callbacks).
     pub target_s: AtomicF64,
-    /// The latest input callback so far, seconds after its point on the input's line
-    /// (counted once the line is fitted).
+    /// The latest input callback so far, seconds after its point on the input's line, less
+    /// an output callback's lateness at the same moment (`PAIR_S`); counted once the line
+    /// is fitted.
     pub input_lateness_max_s: AtomicF64,
     /// Each clock's window restarts on its own evidence: the other side's clock follows
     /// (`CallbackClock::follow`), and says so.
@@ -128,6 +139,8 @@ pub struct EngineStats {
 /// The input callback's end.
 pub struct InputSide {
     ring: rtrb::Producer<f32>,
+    /// Confirmed lateness of each callback, to the output side (`PAIR_S`).
+    late_tx: rtrb::Producer<Late>,
     clock: CallbackClock,
     /// The output clock's restarts this clock has followed.
     followed: u64,
@@ -141,6 +154,11 @@ pub struct InputSide {
 pub struct OutputSide<P: Processor> {
     ring: rtrb::Consumer<f32>,
     input_clock: triple_buffer::Output<ClockLine>,
+    late_rx: rtrb::Consumer<Late>,
+    /// This side's latest confirmed lateness, newest first, and the time of the callback that
+    /// confirmed the newest (a stale run is confirmed by the callback that ends it).
+    output_late: [Late; OUTPUT_LATE_KEPT],
+    confirmed_through_s: f64,
     clock: CallbackClock,
     /// The input clock's restarts this clock has followed.
     followed: u64,
@@ -178,6 +196,8 @@ pub fn engine<P: Processor>(
         * (target_frames as usize + 4 * config.input_period + 4 * config.max_output_period + 8192);
     let (producer, consumer) = rtrb::RingBuffer::new(capacity * 2);
     let input_clock = CallbackClock::new(config.input_rate_hz, Anchor::End);
+    // Far more input callbacks than come between two output callbacks.
+    let (late_tx, late_rx) = rtrb::RingBuffer::new(1024);
     let (published, input_clock_out) = triple_buffer::triple_buffer(&input_clock.line());
     let stats = Arc::new(EngineStats::default());
     let periods_s = config.periods_s();
@@ -194,6 +214,7 @@ pub fn engine<P: Processor>(
     );
     let input = InputSide {
         ring: producer,
+        late_tx,
         clock: input_clock,
         followed: 0,
         published,
@@ -204,6 +225,9 @@ pub fn engine<P: Processor>(
     let output = OutputSide {
         ring: consumer,
         input_clock: input_clock_out,
+        late_rx,
+        output_late: [Late::default(); OUTPUT_LATE_KEPT],
+        confirmed_through_s: 0.0,
         clock: CallbackClock::new(config.output_rate_hz, Anchor::Start),
         followed: 0,
         converter,
@@ -272,16 +296,14 @@ impl InputSide {
         self.stats
             .input_restarts
             .store(self.clock.restarts(), Ordering::Release);
-        let lateness_s = self.clock.jitter_s();
-        self.stats.lock.late(true, lateness_s);
-        // From the first fitted line on: a line still a few hundred ppm off is off by tens of
-        // microseconds here, and the start (at 0.5 s) is then placed with what was seen.
-        if self.clock.line().span_s >= MIN_FIT_SPAN_S {
-            let max = &self.stats.input_lateness_max_s;
-            max.store(
-                max.load(Ordering::Relaxed).max(lateness_s),
-                Ordering::Relaxed,
-            );
+        if let Some(late) = self.clock.jitter() {
+            self.stats.lock.late(true, late.lateness_s);
+            // From the first fitted line on: a line still a few hundred ppm off is off by
+            // tens of microseconds here, and the start (at 0.5 s) is then placed with what
+            // was seen. (A full queue means the output side has stopped: nothing to keep.)
+            if self.clock.line().span_s >= MIN_FIT_SPAN_S {
+                let _ = self.late_tx.push(late);
+            }
         }
     }
 }
@@ -307,7 +329,13 @@ impl<P: Processor> OutputSide<P> {
         self.stats
             .output_restarts
             .store(self.clock.restarts(), Ordering::Release);
-        self.stats.lock.late(false, self.clock.jitter_s());
+        if let Some(late) = self.clock.jitter() {
+            self.stats.lock.late(false, late.lateness_s);
+            self.output_late.rotate_right(1);
+            self.output_late[0] = late;
+            self.confirmed_through_s = now_s;
+        }
+        self.pair_input_lateness();
         self.steer(now_s);
         let chunk = self.buffers[0].len();
         let mut done = 0;
@@ -391,6 +419,29 @@ impl<P: Processor> OutputSide<P> {
             }
             self.stats.lock.record(correction_ppm, fill_s);
         }
+    }
+
+    /// Take the input callbacks' lateness sent so far, each less the lateness of an output
+    /// callback that came within `PAIR_S` of it — once every such output callback is
+    /// confirmed (one stalled with it may still be in a stale run).
+    ///
+    /// Runs on the audio thread: must not allocate or block.
+    fn pair_input_lateness(&mut self) {
+        let max = &self.stats.input_lateness_max_s;
+        let mut latest = max.load(Ordering::Relaxed);
+        while let Ok(&input) = self.late_rx.peek() {
+            if input.at_s + PAIR_S > self.confirmed_through_s {
+                break;
+            }
+            let _ = self.late_rx.pop();
+            let together = self
+                .output_late
+                .iter()
+                .filter(|o| (o.at_s - input.at_s).abs() <= PAIR_S)
+                .fold(0.0, |m: f64, o| m.max(o.lateness_s));
+            latest = latest.max(input.lateness_s - together);
+        }
+        max.store(latest, Ordering::Relaxed);
     }
 
     /// Raise the target when an input callback came later than its margin covers. Before the

@@ -25,14 +25,21 @@ impl Drop for Hogs {
 }
 
 /// One loaded run at a time: the test harness runs tests in parallel, and two runs side by
-/// side would each have the other's hogs besides their own.
+/// side would each have the other's hogs (and a JACK server starting) besides their own.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Run `strata-standalone` with `args` (and `env`) for 40 s beside two CPU hogs, compressor
 /// and limiter on; its `--summary-json`.
 fn run_loaded(args: &[&str], env: &[(&str, &str)]) -> Value {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = std::env::temp_dir().join(format!("strata-load-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "strata-load-{}-{}",
+        std::process::id(),
+        args.join("-").replace(['/', ' '], "_")
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let summary_path = dir.join("summary.json");
     let hogs = Command::new("stress-ng")
@@ -144,6 +151,7 @@ fn check(summary: &Value, clocks_ppm: f64, server_xruns: bool) {
 
 #[test]
 fn simulated_devices_hold_real_time_beside_two_cpu_hogs() {
+    let _alone = alone();
     let summary = run_loaded(
         &[&common::DRIFTING_TONE[..], &["--jitter-ms", "1"]].concat(),
         &[],
@@ -154,17 +162,27 @@ fn simulated_devices_hold_real_time_beside_two_cpu_hogs() {
 
 #[test]
 fn jack_dummy_server_holds_real_time_beside_two_cpu_hogs() {
+    let _alone = alone();
     for attempt in 1..=3 {
         let server = JackServer::start("load", 48_000);
         let args = ["--audio-host", "JACK", "--input-channel", "1"];
         let summary = run_loaded(&args, &[("JACK_DEFAULT_SERVER", &server.name)]);
         drop(server);
-        if summary["totals"]["device_xruns"].as_u64().unwrap() <= XRUN_STORM {
+        let total = summary["totals"]["device_xruns"].as_u64().unwrap();
+        let after_lock = summary["after_lock"]["device_xruns"].as_u64();
+        // Xruns of the server's own while it starts (it missed 6 deadlines in the first 2 s
+        // of one run here) hold the lock back for reasons outside the program: such a run
+        // says nothing about the lock time.
+        let before_lock = total - after_lock.unwrap_or(total);
+        if total <= XRUN_STORM && before_lock == 0 {
             // Both sides run on the server's one clock.
             check(&summary, 0.0, true);
             return;
         }
-        println!("attempt {attempt}: the dummy JACK server lost its pace; again with a new one");
+        println!(
+            "attempt {attempt}: the dummy JACK server had {before_lock} xruns before the lock, \
+             {total} in all; again with a new one"
+        );
     }
     panic!("the dummy JACK server lost its pace in every attempt");
 }

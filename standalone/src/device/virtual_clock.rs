@@ -79,6 +79,9 @@ pub struct Simulation {
     /// (when, how long): both devices lose that much time then, as a JACK server's xrun
     /// skips cycles; every callback due after comes that much later.
     losses: Vec<(f64, f64)>,
+    /// (when, how long): the machine stalls both devices' threads then; a callback that would
+    /// have come meanwhile comes as it ends.
+    stalls: Vec<(f64, f64)>,
 }
 
 /// Which side a callback is for.
@@ -99,6 +102,7 @@ impl Simulation {
             k_in: 0,
             k_out: 0,
             losses: Vec::new(),
+            stalls: Vec::new(),
         };
         sim.next_in = sim.schedule(Side::Input, 0);
         sim.next_out = sim.schedule(Side::Output, 0);
@@ -109,6 +113,12 @@ impl Simulation {
     /// comes that much later, with its frames where they were.
     pub fn lose_time(mut self, at_s: f64, lost_s: f64) -> Simulation {
         self.losses.push((at_s, lost_s));
+        self
+    }
+
+    /// The machine stalls both devices' threads for `length_s` at `at_s` (simulated time).
+    pub fn stall(mut self, at_s: f64, length_s: f64) -> Simulation {
+        self.stalls.push((at_s, length_s));
         self
     }
 
@@ -131,7 +141,13 @@ impl Simulation {
             .filter(|(at_s, _)| due > *at_s)
             .map(|(_, lost_s)| lost_s)
             .sum();
-        (first, frames, due + lost + late)
+        let mut time_s = due + lost + late;
+        for &(at_s, length_s) in &self.stalls {
+            if (at_s..at_s + length_s).contains(&time_s) {
+                time_s = at_s + length_s;
+            }
+        }
+        (first, frames, time_s)
     }
 
     /// The next callback in time order.

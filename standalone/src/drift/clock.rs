@@ -72,6 +72,13 @@ impl ClockLine {
     }
 }
 
+/// How late a callback came after its point on its line, and when it came.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Late {
+    pub at_s: f64,
+    pub lateness_s: f64,
+}
+
 /// Which frame a callback's instant belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Anchor {
@@ -104,9 +111,9 @@ pub struct CallbackClock {
     stale: u32,
     /// The latest of the current run of stale callbacks: jitter if the run ends, time the
     /// device lost if it restarts the window.
-    stale_late_s: f64,
-    /// What the last callback confirmed as jitter (see `jitter_s`).
-    jitter_s: f64,
+    stale_late: Late,
+    /// What the last callback confirmed as jitter (see `jitter`).
+    jitter: Option<Late>,
     /// Windows restarted on this clock's own evidence (not on `follow`).
     restarts: u64,
 }
@@ -131,8 +138,8 @@ impl CallbackClock {
             frames: 0,
             last_anchor: 0,
             stale: 0,
-            stale_late_s: 0.0,
-            jitter_s: 0.0,
+            stale_late: Late::default(),
+            jitter: None,
             restarts: 0,
         }
     }
@@ -154,7 +161,7 @@ impl CallbackClock {
                 self.restarts += 1;
                 self.follow();
             } else if off_s > JUMP_S {
-                self.late(off_s);
+                self.late(now_s, off_s);
                 return;
             }
         }
@@ -163,25 +170,30 @@ impl CallbackClock {
         if self.add(point) {
             self.fit();
         }
-        self.late(now_s - self.line.time_at(point.0));
+        self.late(now_s, now_s - self.line.time_at(point.0));
     }
 
-    fn late(&mut self, lateness_s: f64) {
+    fn late(&mut self, now_s: f64, lateness_s: f64) {
+        let late = Late {
+            at_s: now_s,
+            lateness_s,
+        };
+        let later = |a: Late, b: Late| if b.lateness_s > a.lateness_s { b } else { a };
         if self.stale > 0 {
-            self.stale_late_s = self.stale_late_s.max(lateness_s);
-            self.jitter_s = 0.0;
+            self.stale_late = later(self.stale_late, late);
+            self.jitter = None;
         } else {
-            self.jitter_s = lateness_s.max(self.stale_late_s);
-            self.stale_late_s = 0.0;
+            self.jitter = Some(later(late, self.stale_late));
+            self.stale_late = Late::default();
         }
     }
 
-    /// Lateness this callback confirmed as jitter, seconds: its own, or, when it ends a run
-    /// of stale callbacks that did not restart the window, the latest of that run (a stall
-    /// the device caught up from). Time a device lost (a restart) is not jitter: a margin for
-    /// it would stay when the device is punctual again.
-    pub fn jitter_s(&self) -> f64 {
-        self.jitter_s
+    /// Lateness this callback confirmed as jitter: its own, or, when it ends a run of stale
+    /// callbacks that did not restart the window, the latest of that run (a stall the device
+    /// caught up from); none while a run lasts. Time a device lost (a restart) is not jitter:
+    /// a margin for it would stay when the device is punctual again.
+    pub fn jitter(&self) -> Option<Late> {
+        self.jitter
     }
 
     /// How many times the window restarted on this clock's own callbacks.
@@ -203,7 +215,7 @@ impl CallbackClock {
         }
         self.len = 0;
         self.stale = 0;
-        self.stale_late_s = 0.0;
+        self.stale_late = Late::default();
     }
 
     /// Keep `point`: as a new one, or in place of the newest if that is under `GROUP_S` old

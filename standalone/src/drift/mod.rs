@@ -16,6 +16,6 @@ mod clock;
 mod control;
 mod record;
 
-pub use clock::{Anchor, CallbackClock, ClockLine, MIN_FIT_SPAN_S};
+pub use clock::{Anchor, CallbackClock, ClockLine, Late, MIN_FIT_SPAN_S};
 pub use control::DriftLoop;
 pub use record::{AfterLock, LockRecord};
