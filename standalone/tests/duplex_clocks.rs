@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 #[allow(dead_code)]
 mod common;
 
-use common::{mic_to_stereo, run_duplex, sine_source};
+use common::{mic_to_stereo, run_duplex, sine_source, wasapi_clocks};
 use strata_standalone::device::virtual_clock::{Simulation, VirtualClock};
 use strata_standalone::duplex::{Passthrough, engine};
 
@@ -218,15 +218,11 @@ fn cd_rate_mic_into_48k_output() {
 
 #[test]
 fn wasapi_sizes_48k_into_cd_rate() {
+    let (input, output) = wasapi_clocks();
     check(
         "48→44.1 kHz, WASAPI 1056/1115 output, in −300 ppm, out +200 ppm",
-        VirtualClock::new(48_000.0, 512)
-            .ppm(-300.0)
-            .jitter_s(0.5e-3),
-        VirtualClock::new(44_100.0, 1056)
-            .periods(&[1056, 1115])
-            .ppm(200.0)
-            .jitter_s(1e-3),
+        input,
+        output,
         2,
         20.0,
     );

@@ -20,7 +20,7 @@ use strata_test_support::spectrum::{thd_n_db, tone_amplitude};
 #[allow(dead_code)]
 mod common;
 
-use common::{mic_to_stereo, run_duplex, sine_source};
+use common::{mic_to_stereo, run_duplex, sine_source, wasapi_clocks};
 use strata_standalone::device::virtual_clock::{Simulation, VirtualClock};
 use strata_standalone::duplex::{Passthrough, engine};
 
@@ -169,15 +169,5 @@ fn jittered_callbacks_keep_the_conversion_clean() {
 
 #[test]
 fn wasapi_sizes_keep_the_conversion_clean() {
-    under_jitter("48→44.1 kHz, WASAPI 1056/1115", || {
-        (
-            VirtualClock::new(48_000.0, 512)
-                .ppm(-300.0)
-                .jitter_s(0.5e-3),
-            VirtualClock::new(44_100.0, 1056)
-                .periods(&[1056, 1115])
-                .ppm(200.0)
-                .jitter_s(1e-3),
-        )
-    });
+    under_jitter("48→44.1 kHz, WASAPI 1056/1115", wasapi_clocks);
 }

@@ -72,6 +72,20 @@ pub fn sine_source(freq_hz: f64, amplitude: f64, true_rate_hz: f64) -> impl FnMu
     }
 }
 
+/// Clocks as WASAPI gives them: a 48 kHz input (−300 ppm, 512 frames, 0.5 ms of jitter) and
+/// a 44.1 kHz output whose callbacks alternate 1056 and 1115 frames (+200 ppm, 1 ms).
+pub fn wasapi_clocks() -> (VirtualClock, VirtualClock) {
+    (
+        VirtualClock::new(48_000.0, 512)
+            .ppm(-300.0)
+            .jitter_s(0.5e-3),
+        VirtualClock::new(44_100.0, 1056)
+            .periods(&[1056, 1115])
+            .ppm(200.0)
+            .jitter_s(1e-3),
+    )
+}
+
 /// `strata-standalone` arguments for simulated devices as a user meets them: a 1 kHz tone
 /// captured at 44.1 kHz (+300 ppm) played at 48 kHz (−200 ppm).
 pub const DRIFTING_TONE: [&str; 12] = [
