@@ -23,6 +23,9 @@ pub const AUDIO_THREADS: [&str; 4] = [
     "strata-sim-out",
 ];
 
+/// How the audio server's threads (JACK's) are named in the report.
+const AUDIO_SERVER: &str = "the audio server's";
+
 /// A policy flag (libc lacks it): threads the audio thread might start must not inherit
 /// real-time scheduling. `sched_getscheduler` reports it with the policy.
 const SCHED_RESET_ON_FORK: libc::c_int = 0x4000_0000;
@@ -49,7 +52,21 @@ impl fmt::Display for Scheduling {
             (Some(lo), Some(hi)) => write!(f, "audio threads: real-time priority {lo}–{hi}")?,
             _ => return write!(f, "audio threads: none found to promote"),
         }
-        let names: Vec<&str> = self.threads.iter().map(|(n, _)| n.as_str()).collect();
+        // Each name once, with a count where several threads share it.
+        let mut names: Vec<(&str, usize)> = Vec::new();
+        for (name, _) in &self.threads {
+            match names.iter_mut().find(|(n, _)| n == name) {
+                Some((_, count)) => *count += 1,
+                None => names.push((name, 1)),
+            }
+        }
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|(n, count)| match count {
+                1 => n.to_string(),
+                _ => format!("{n} ×{count}"),
+            })
+            .collect();
         write!(f, " ({})", names.join(", "))
     }
 }
@@ -67,9 +84,12 @@ pub fn promote_audio_threads() -> Scheduling {
         {
             report.denied.get_or_insert(why);
         }
-        // Real-time threads that are not ours are the audio server's (JACK's process thread).
-        if ours || now.is_some() {
+        // Real-time threads that are not ours are the audio server's (JACK's process thread,
+        // named after the thread that opened the client: no name to show).
+        if ours {
             report.threads.push((name, realtime_priority(tid)));
+        } else if now.is_some() {
+            report.threads.push((AUDIO_SERVER.to_string(), now));
         }
     }
     report
@@ -181,5 +201,21 @@ mod tests {
         }
         tx.send(()).unwrap();
         thread.join().unwrap();
+    }
+
+    #[test]
+    fn the_report_names_each_kind_of_thread_once() {
+        let report = Scheduling {
+            threads: vec![
+                ("strata-sim-out".into(), Some(80)),
+                (AUDIO_SERVER.into(), Some(5)),
+                (AUDIO_SERVER.into(), Some(5)),
+            ],
+            denied: None,
+        };
+        assert_eq!(
+            report.to_string(),
+            "audio threads: real-time priority 5–80 (strata-sim-out, the audio server's ×2)"
+        );
     }
 }
