@@ -176,6 +176,9 @@ pub struct OutputSide<P: Processor> {
     start_s: Option<f64>,
     /// One input and one output period, seconds: the target less the margin.
     periods_s: f64,
+    /// The margin the ring's underruns after the lock asked for: 1.5 × the margin then plus
+    /// what was missing.
+    underrun_margin_s: f64,
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
     input_rate_hz: f64,
@@ -242,6 +245,7 @@ pub fn engine<P: Processor>(
         read_position: 0.0,
         start_s: None,
         periods_s,
+        underrun_margin_s: 0.0,
         priming: true,
         input_rate_hz: config.input_rate_hz,
         output_rate_hz: config.output_rate_hz,
@@ -444,13 +448,16 @@ impl<P: Processor> OutputSide<P> {
         max.store(latest, Ordering::Relaxed);
     }
 
-    /// Raise the target when an input callback came later than its margin covers. Before the
+    /// Raise the target when an input callback came later than its margin covers, or the ring
+    /// ran short after the lock (frames that came late without a late callback: a JACK client
+    /// that missed a cycle the other did not). Before the
     /// lock (the first second of sound) the ring restarts at it, a few ms of silence; after,
     /// the trim brings the fill up to it (a slow pitch change of a few hundred ppm at most,
     /// inaudible), and after an underrun the ring restarts at it.
     fn widen_margin(&mut self, since_start_s: f64) {
         let late_s = self.stats.input_lateness_max_s.load(Ordering::Relaxed);
-        let wanted_s = self.periods_s + (MARGIN_HEADROOM * late_s).min(MAX_MARGIN_S);
+        let margin_s = (MARGIN_HEADROOM * late_s).max(self.underrun_margin_s);
+        let wanted_s = self.periods_s + margin_s.min(MAX_MARGIN_S);
         let wanted = wanted_s * self.input_rate_hz;
         if wanted > self.drift.target_frames() {
             self.drift.set_target_frames(wanted);
@@ -473,7 +480,7 @@ impl<P: Processor> OutputSide<P> {
             right.fill(0.0);
         } else {
             let (ring, consumed) = (&mut self.ring, &mut self.consumed);
-            let mut short = false;
+            let mut short = 0;
             let mut outputs = [&mut *left, &mut *right];
             self.read_position += self.converter.process(
                 |staging, needed| {
@@ -489,13 +496,19 @@ impl<P: Processor> OutputSide<P> {
                         ch[have..needed].fill(0.0);
                     }
                     *consumed += needed as u64;
-                    short = have < needed;
+                    short = needed - have;
                 },
                 &mut outputs,
             );
-            if short {
+            if short > 0 {
                 self.stats.underruns.fetch_add(1, Ordering::Relaxed);
                 self.priming = true;
+                // Locked, the margin was too small for what came: by what was missing.
+                if self.stats.lock.is_locked() {
+                    let margin_s = self.drift.target_frames() / self.input_rate_hz - self.periods_s;
+                    let lacked_s = margin_s + short as f64 / self.input_rate_hz;
+                    self.underrun_margin_s = self.underrun_margin_s.max(MARGIN_HEADROOM * lacked_s);
+                }
             }
         }
         self.processor.process(&mut [&mut *left, &mut *right]);

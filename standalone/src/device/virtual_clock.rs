@@ -78,7 +78,8 @@ pub struct Simulation {
     k_out: usize,
     /// (when, how long): both devices lose that much time then, as a JACK server's xrun
     /// skips cycles; every callback due after comes that much later.
-    losses: Vec<(f64, f64)>,
+    /// (which side, or both; when; how long).
+    losses: Vec<(Option<Side>, f64, f64)>,
     /// (when, how long): the machine stalls both devices' threads then; a callback that would
     /// have come meanwhile comes as it ends.
     stalls: Vec<(f64, f64)>,
@@ -112,7 +113,14 @@ impl Simulation {
     /// Both devices lose `lost_s` of time at `at_s` (device time): every callback due after
     /// comes that much later, with its frames where they were.
     pub fn lose_time(mut self, at_s: f64, lost_s: f64) -> Simulation {
-        self.losses.push((at_s, lost_s));
+        self.losses.push((None, at_s, lost_s));
+        self
+    }
+
+    /// One device alone loses `lost_s` at `at_s`, as one client of a JACK server whose cycle
+    /// it missed: its frames come that much later from then on, the other's do not.
+    pub fn lose_time_on(mut self, side: Side, at_s: f64, lost_s: f64) -> Simulation {
+        self.losses.push((Some(side), at_s, lost_s));
         self
     }
 
@@ -138,8 +146,8 @@ impl Simulation {
         let lost: f64 = self
             .losses
             .iter()
-            .filter(|(at_s, _)| due > *at_s)
-            .map(|(_, lost_s)| lost_s)
+            .filter(|(on, at_s, _)| on.is_none_or(|on| on == side) && due > *at_s)
+            .map(|(_, _, lost_s)| lost_s)
             .sum();
         let mut time_s = due + lost + late;
         for &(at_s, length_s) in &self.stalls {
