@@ -4,9 +4,11 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Server xruns beyond which the dummy JACK server itself is not keeping time (on this shared
-/// VM it sometimes misses most of its cycles' deadlines): the run says nothing about us.
-pub const XRUN_STORM: u64 = 100;
+/// Server xruns in a run beyond which the dummy JACK server itself is not keeping time (on
+/// this shared VM it sometimes misses most of its cycles' deadlines: 58 in 8 s in one run).
+/// Each xrun may skip one of two clients' cycles, which moves the ring's fill for real and
+/// costs an underrun until the margin has learned it: such a run says nothing about us.
+pub const XRUN_STORM: u64 = 20;
 
 /// A jackd on the dummy driver (`rate_hz`, 256 frames) with a name of its own, real-time
 /// scheduled where the system allows it (it carries on without); stopped on drop.
