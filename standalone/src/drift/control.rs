@@ -102,6 +102,8 @@ impl DriftLoop {
     }
 
     /// The ring restarted: the next update applies the loop's value at once.
+    ///
+    /// Runs on the audio thread: must not allocate or block.
     pub fn restart(&mut self) {
         self.last_update_s = None;
     }
