@@ -44,6 +44,9 @@ const PAIR_S: f64 = 2e-3;
 /// output side up to an input period (plus a stale run) after the callback they describe.
 const OUTPUT_LATE_KEPT: usize = 8;
 
+/// Underruns this close together are one outage: the margin learns from the first.
+const LESSON_GAP_S: f64 = 2.0;
+
 /// The processor the output side runs (the plugin, or a pass-through in tests).
 pub trait Processor: Send {
     /// Process stereo `channels` in place.
@@ -177,8 +180,10 @@ pub struct OutputSide<P: Processor> {
     /// One input and one output period, seconds: the target less the margin.
     periods_s: f64,
     /// The margin the ring's underruns after the lock asked for: 1.5 × the margin then plus
-    /// what was missing.
+    /// what was missing; when the last lesson was taken, and the current callback's time.
     underrun_margin_s: f64,
+    lesson_s: f64,
+    now_s: f64,
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
     input_rate_hz: f64,
@@ -246,6 +251,8 @@ pub fn engine<P: Processor>(
         start_s: None,
         periods_s,
         underrun_margin_s: 0.0,
+        lesson_s: f64::NEG_INFINITY,
+        now_s: 0.0,
         priming: true,
         input_rate_hz: config.input_rate_hz,
         output_rate_hz: config.output_rate_hz,
@@ -319,6 +326,7 @@ impl<P: Processor> OutputSide<P> {
     /// Runs on the audio thread: must not allocate or block.
     pub fn on_output(&mut self, data: &mut [f32], now_s: f64) {
         let started = std::time::Instant::now();
+        self.now_s = now_s;
         let frames = data.len() / self.channels;
         self.stats.output_callbacks.fetch_add(1, Ordering::Relaxed);
         self.stats
@@ -503,11 +511,14 @@ impl<P: Processor> OutputSide<P> {
             if short > 0 {
                 self.stats.underruns.fetch_add(1, Ordering::Relaxed);
                 self.priming = true;
-                // Locked, the margin was too small for what came: by what was missing.
-                if self.stats.lock.is_locked() {
+                // Locked, the margin was too small for what came: by what was missing. One
+                // lesson an outage: while a device stays silent the ring runs dry again at
+                // each restart, and each lesson would build on the last.
+                if self.stats.lock.is_locked() && self.now_s - self.lesson_s > LESSON_GAP_S {
                     let margin_s = self.drift.target_frames() / self.input_rate_hz - self.periods_s;
                     let lacked_s = margin_s + short as f64 / self.input_rate_hz;
                     self.underrun_margin_s = self.underrun_margin_s.max(MARGIN_HEADROOM * lacked_s);
+                    self.lesson_s = self.now_s;
                 }
             }
         }
