@@ -180,10 +180,9 @@ pub struct OutputSide<P: Processor> {
     /// One input and one output period, seconds: the target less the margin.
     periods_s: f64,
     /// The margin the ring's underruns after the lock asked for: 1.5 × the margin then plus
-    /// what was missing; when the last lesson was taken, and the current callback's time.
+    /// what was missing; and when the last lesson was taken.
     underrun_margin_s: f64,
     lesson_s: f64,
-    now_s: f64,
     /// Waiting for the ring to reach the target (start, after an underrun).
     priming: bool,
     input_rate_hz: f64,
@@ -252,7 +251,6 @@ pub fn engine<P: Processor>(
         periods_s,
         underrun_margin_s: 0.0,
         lesson_s: f64::NEG_INFINITY,
-        now_s: 0.0,
         priming: true,
         input_rate_hz: config.input_rate_hz,
         output_rate_hz: config.output_rate_hz,
@@ -326,7 +324,6 @@ impl<P: Processor> OutputSide<P> {
     /// Runs on the audio thread: must not allocate or block.
     pub fn on_output(&mut self, data: &mut [f32], now_s: f64) {
         let started = std::time::Instant::now();
-        self.now_s = now_s;
         let frames = data.len() / self.channels;
         self.stats.output_callbacks.fetch_add(1, Ordering::Relaxed);
         self.stats
@@ -353,7 +350,7 @@ impl<P: Processor> OutputSide<P> {
         let mut done = 0;
         while done < frames {
             let n = chunk.min(frames - done);
-            self.make(n);
+            self.make(n, now_s);
             let out = &mut data[done * self.channels..(done + n) * self.channels];
             self.deliver(out, n);
             done += n;
@@ -458,10 +455,10 @@ impl<P: Processor> OutputSide<P> {
 
     /// Raise the target when an input callback came later than its margin covers, or the ring
     /// ran short after the lock (frames that came late without a late callback: a JACK client
-    /// that missed a cycle the other did not). Before the
-    /// lock (the first second of sound) the ring restarts at it, a few ms of silence; after,
-    /// the trim brings the fill up to it (a slow pitch change of a few hundred ppm at most,
-    /// inaudible), and after an underrun the ring restarts at it.
+    /// that missed a cycle the other did not). Before the lock (the first second of sound)
+    /// the ring restarts at it, a few ms of silence; after, the trim brings the fill up to it
+    /// (a slow pitch change of a few hundred ppm at most, inaudible), and after an underrun
+    /// the ring restarts at it.
     fn widen_margin(&mut self, since_start_s: f64) {
         let late_s = self.stats.input_lateness_max_s.load(Ordering::Relaxed);
         let margin_s = (MARGIN_HEADROOM * late_s).max(self.underrun_margin_s);
@@ -479,8 +476,9 @@ impl<P: Processor> OutputSide<P> {
         }
     }
 
-    /// Make `frames` (≤ the chunk size) processed frames in `self.buffers`.
-    fn make(&mut self, frames: usize) {
+    /// Make `frames` (≤ the chunk size) processed frames in `self.buffers`, for a callback at
+    /// `now_s`.
+    fn make(&mut self, frames: usize, now_s: f64) {
         let [left, right] = &mut self.buffers;
         let (left, right) = (&mut left[..frames], &mut right[..frames]);
         if self.priming {
@@ -514,11 +512,11 @@ impl<P: Processor> OutputSide<P> {
                 // Locked, the margin was too small for what came: by what was missing. One
                 // lesson an outage: while a device stays silent the ring runs dry again at
                 // each restart, and each lesson would build on the last.
-                if self.stats.lock.is_locked() && self.now_s - self.lesson_s > LESSON_GAP_S {
+                if self.stats.lock.is_locked() && now_s - self.lesson_s > LESSON_GAP_S {
                     let margin_s = self.drift.target_frames() / self.input_rate_hz - self.periods_s;
                     let lacked_s = margin_s + short as f64 / self.input_rate_hz;
                     self.underrun_margin_s = self.underrun_margin_s.max(MARGIN_HEADROOM * lacked_s);
-                    self.lesson_s = self.now_s;
+                    self.lesson_s = now_s;
                 }
             }
         }

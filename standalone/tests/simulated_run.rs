@@ -134,14 +134,7 @@ fn headless_run_on_simulated_devices_records_the_converted_tone() {
         serde_json::from_str(&std::fs::read_to_string(&summary_path).unwrap()).unwrap();
     println!("{summary}");
     let mean = summary["correction_ppm"]["mean"].as_f64().unwrap();
-    let lock_s = summary["lock_s"].as_f64().unwrap();
-    let glide_ppm = match summary["margin_raised_s"].as_f64() {
-        Some(raised_s) if raised_s >= lock_s => {
-            let at_lock = summary["margin_at_lock_ms"].as_f64().unwrap();
-            125.0 * (summary["margin_ms"].as_f64().unwrap() - at_lock)
-        }
-        _ => 0.0,
-    };
+    let glide_ppm = common::glide_allowance_ppm(&summary);
     println!(
         "mean correction since settling: {mean:+.1} ppm (clocks: +500 ppm, glide {glide_ppm:.0})"
     );

@@ -19,7 +19,9 @@ pub struct Spectrum {
 }
 
 /// Modified Bessel function of the first kind, order 0 (power series; converges for the
-/// window's arguments up to β).
+/// window's arguments up to β). The plugin has one too (`dsp/blocks/kaiser.rs`); this crate
+/// depends on no Strata crate, and the analyser measuring the resampler should not share its
+/// window with the resampler's filter.
 fn bessel_i0(x: f64) -> f64 {
     let (mut term, mut sum, mut k) = (1.0, 1.0, 1.0);
     while term > sum * 1e-17 {

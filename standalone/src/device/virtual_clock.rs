@@ -76,9 +76,8 @@ pub struct Simulation {
     next_out: (u64, usize, f64),
     k_in: usize,
     k_out: usize,
-    /// (when, how long): both devices lose that much time then, as a JACK server's xrun
-    /// skips cycles; every callback due after comes that much later.
-    /// (which side, or both; when; how long).
+    /// (which side, or both; when; how long): the device loses that much time then, as a
+    /// JACK server's xrun skips cycles; every callback of it due after comes that much later.
     losses: Vec<(Option<Side>, f64, f64)>,
     /// (when, how long): the machine stalls both devices' threads then; a callback that would
     /// have come meanwhile comes as it ends.

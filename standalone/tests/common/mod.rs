@@ -86,6 +86,20 @@ pub fn wasapi_clocks() -> (VirtualClock, VirtualClock) {
     )
 }
 
+/// What a `--summary-json` allows the settled correction to move by beyond the clocks: when
+/// the margin was raised after the lock, the trim glides the fill up to it (its time constant
+/// is 8 s or more once settled), Δ ms moving the correction by at most 125·Δ ppm.
+pub fn glide_allowance_ppm(summary: &serde_json::Value) -> f64 {
+    let lock_s = summary["lock_s"].as_f64().unwrap_or(f64::INFINITY);
+    match summary["margin_raised_s"].as_f64() {
+        Some(raised_s) if raised_s >= lock_s => {
+            let at_lock = summary["margin_at_lock_ms"].as_f64().unwrap();
+            125.0 * (summary["margin_ms"].as_f64().unwrap() - at_lock)
+        }
+        _ => 0.0,
+    }
+}
+
 /// `strata-standalone` arguments for simulated devices as a user meets them: a 1 kHz tone
 /// captured at 44.1 kHz (+300 ppm) played at 48 kHz (−200 ppm).
 pub const DRIFTING_TONE: [&str; 12] = [
