@@ -1,6 +1,6 @@
-//! EQ throughput on 48 kHz stereo, reported as × real time: the eight-band mix, and one band
-//! in each placement (what a placed band costs beside a stereo one, also timed in alternation
-//! with the stereo case and printed as a ratio).
+//! EQ throughput on 48 kHz stereo, reported as × real time: the eight-band mix, the same on a
+//! mono signal, and one band in each placement (what a placed band, or a mono signal, costs
+//! beside stereo, also timed in alternation with the stereo case and printed as a ratio).
 //!
 //! Criterion's throughput is set to one second of audio per iteration, so its "elements/s"
 //! figure divided by one second of samples is the real-time factor; the bench also prints it.
@@ -17,7 +17,13 @@ const RATE: f64 = 48_000.0;
 
 /// Time `bands` over one second of audio, as a criterion case and as a direct × real time.
 fn bench_case(c: &mut Criterion, name: &str, bands: &[BandSettings]) {
+    bench_layout(c, name, bands, false);
+}
+
+/// `bench_case`, on a mono signal if `mono` (both sides of each frame alike).
+fn bench_layout(c: &mut Criterion, name: &str, bands: &[BandSettings], mono: bool) {
     let mut eq = Equalizer::new(RATE);
+    eq.set_mono(mono);
     for (i, s) in bands.iter().enumerate() {
         eq.set_band(i, *s);
     }
@@ -26,7 +32,7 @@ fn bench_case(c: &mut Criterion, name: &str, bands: &[BandSettings]) {
     let input: Vec<[f64; 2]> = (0..frames)
         .map(|i| {
             let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
-            [x, -0.5 * x]
+            if mono { [x, x] } else { [x, -0.5 * x] }
         })
         .collect();
     let mut buf = input.clone();
@@ -54,25 +60,34 @@ fn bench_case(c: &mut Criterion, name: &str, bands: &[BandSettings]) {
 /// The cost of `placed` over `stereo`, timed in alternation in one process (the fastest of
 /// many one-second runs each), so a slow phase of a shared machine weighs on both alike.
 fn paired_ratio(name: &str, stereo: &[BandSettings], placed: &[BandSettings]) {
+    paired_layouts(name, stereo, placed, false);
+}
+
+/// `paired_ratio`, the second EQ on a mono signal if `mono`.
+fn paired_layouts(name: &str, stereo: &[BandSettings], placed: &[BandSettings], mono: bool) {
     let frames = RATE as usize;
-    let input: Vec<[f64; 2]> = (0..frames)
-        .map(|i| {
-            let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
-            [x, -0.5 * x]
-        })
-        .collect();
-    let mut eqs = [stereo, placed].map(|bands| {
+    let signal = |mono: bool| -> Vec<[f64; 2]> {
+        (0..frames)
+            .map(|i| {
+                let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
+                if mono { [x, x] } else { [x, -0.5 * x] }
+            })
+            .collect()
+    };
+    let inputs = [signal(false), signal(mono)];
+    let mut eqs = [(stereo, false), (placed, mono)].map(|(bands, mono)| {
         let mut eq = Equalizer::new(RATE);
+        eq.set_mono(mono);
         for (i, s) in bands.iter().enumerate() {
             eq.set_band(i, *s);
         }
         eq
     });
-    let mut buf = input.clone();
+    let mut buf = inputs[0].clone();
     let mut best = [f64::INFINITY; 2];
     for round in 0..30 {
-        for (eq, best) in eqs.iter_mut().zip(&mut best) {
-            buf.copy_from_slice(&input);
+        for ((eq, best), input) in eqs.iter_mut().zip(&mut best).zip(&inputs) {
+            buf.copy_from_slice(input);
             let start = std::time::Instant::now();
             for chunk in buf.chunks_mut(MAX_BLOCK) {
                 eq.process_block(black_box(chunk));
@@ -94,6 +109,8 @@ fn paired_ratio(name: &str, stereo: &[BandSettings], placed: &[BandSettings]) {
 fn bench_eq(c: &mut Criterion) {
     let eight = eight_bands();
     bench_case(c, "8 bands, 48 kHz stereo, 1 s", &eight);
+    bench_layout(c, "8 bands, 48 kHz mono, 1 s", &eight, true);
+    paired_layouts("8 bands, mono over stereo", &eight, &eight, true);
     // The mix with a mid and a side band among the stereo ones (one domain: no conversion
     // between bands), and with left and mid bands too (three conversions a sample).
     let mut ms = eight;

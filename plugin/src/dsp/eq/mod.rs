@@ -22,6 +22,7 @@ use crate::dsp::blocks::section::Section;
 use crate::dsp::blocks::simd::Isa;
 use band::Band;
 use halfband::{Downsampler, Upsampler};
+use pipeline::Channels;
 use prototype::MAX_SECTIONS;
 
 /// Number of bands.
@@ -88,6 +89,14 @@ impl Equalizer {
     /// their placement.
     pub fn set_mono(&mut self, mono: bool) {
         self.mono = mono;
+    }
+
+    fn channels(&self) -> Channels {
+        if self.mono {
+            Channels::Mono
+        } else {
+            Channels::Stereo
+        }
     }
 
     pub fn rates(&self) -> EqRates {
@@ -168,7 +177,7 @@ impl Equalizer {
         }
         if factor == 1 {
             if any_active {
-                run_cascade(self.isa, &mut self.bands, frames);
+                run_cascade(self.isa, self.channels(), &mut self.bands, frames);
             }
         } else {
             self.process_oversampled(frames, any_active);
@@ -201,13 +210,14 @@ impl Equalizer {
         }
         let n = frames.len();
         let fading = !self.os_fade.is_full();
+        let channels = self.channels();
         let dry = &mut self.scratch.dry[..n];
         if fading {
             dry.copy_from_slice(frames);
         }
         let high = &mut self.scratch.high[..2 * n];
         self.up.process(frames, high);
-        run_cascade(self.isa, &mut self.bands, high);
+        run_cascade(self.isa, channels, &mut self.bands, high);
         self.down.process(high, frames);
         if fading {
             for (wet, dry) in frames.iter_mut().zip(dry.iter()) {
@@ -220,8 +230,9 @@ impl Equalizer {
     }
 }
 
-/// Run every active band over `frames` (left/right in and out).
-fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
+/// Run every active band over `frames` (left/right in and out; for mono, the left sample in
+/// and both sides out).
+fn run_cascade(isa: Isa, channels: Channels, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     let domains = plan_domains(bands);
     for (band, domain) in bands.iter_mut().zip(domains) {
         if band.is_active() {
@@ -232,7 +243,7 @@ fn run_cascade(isa: Isa, bands: &mut [Band; BANDS], frames: &mut [[f64; 2]]) {
     // band fading in or out, blended with its own input, needs the sample-by-sample path.
     let steady = bands.iter().filter(|b| b.is_active()).all(Band::is_steady);
     if steady {
-        run_steady_cascade(isa, bands, &domains, frames);
+        run_steady_cascade(isa, channels, bands, &domains, frames);
     } else {
         run_changing_cascade(bands, &domains, frames);
     }
@@ -261,6 +272,7 @@ fn plan_domains(bands: &[Band; BANDS]) -> [Domain; BANDS] {
 /// one domain.
 fn run_steady_cascade(
     isa: Isa,
+    channels: Channels,
     bands: &mut [Band; BANDS],
     domains: &[Domain; BANDS],
     frames: &mut [[f64; 2]],
@@ -296,7 +308,7 @@ fn run_steady_cascade(
                 },
             };
             at = if last { Domain::LeftRight } else { domain };
-            pipeline::run_sections(isa, &mut sections[..n], frames, ends);
+            pipeline::run_sections(isa, &mut sections[..n], frames, ends, channels);
         }
         (rest, first) = (tail, first + len);
     }

@@ -6,6 +6,10 @@
 //! already there, in what the previous section output `K` steps ago. One step is a handful of
 //! vector multiply-adds for all sections at once, plus one lane shift.
 //!
+//! A mono signal (`C` = 1 channel in the pipeline) gives lane `k` to section `k`: the same
+//! sections fill half the vectors, so a step costs about half the stereo one. Mono frames carry
+//! the channel on both sides; the pipeline reads the left and writes both.
+//!
 //! Why a skew of more than one: a step's only short dependency is then each section's own
 //! feedback (`y[t−1]` into one multiply-add); the lane shift and the input's multiply-adds
 //! work on values `K` steps old, so they overlap with the steps in between. With a skew of one
@@ -23,18 +27,18 @@ use super::placement::butterfly;
 use crate::dsp::blocks::section::Section;
 use crate::dsp::blocks::simd::{Isa, MulAdd, Plain};
 
-/// Portable kernel: `L / 2 ≥ sections.len()` lanes in plain arrays (the compiler vectorises
+/// Portable kernel: `L / C ≥ sections.len()` lanes in plain arrays (the compiler vectorises
 /// what it can). The reference the SIMD kernels are tested against. With `G`, sections may
 /// glide: each lane's coefficients are recomputed every step it works, `goal − left · step`.
-/// `K`: the skew.
+/// `K`: the skew; `C`: channels (lanes per section).
 #[inline(always)]
-fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
+fn run<const L: usize, M: MulAdd, const G: bool, const K: usize, const C: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
     ends: Ends,
 ) {
-    let mut g = Gathered::new(sections);
-    let glides = G.then(|| Glides::new(sections));
+    let mut g = Gathered::new::<C>(sections);
+    let glides = G.then(|| Glides::new::<C>(sections));
     let lanes = |a: &[f64; 2 * MAX_PIPELINE]| -> [f64; L] { std::array::from_fn(|i| a[i]) };
     let [mut b0, mut b1, mut b2, mut na1, mut na2] = g.coefs.each_ref().map(lanes);
     let (goal, step, mut left) = match &glides {
@@ -49,13 +53,13 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
     // Every lane's output at the last `K` steps, newest first (whether the lane worked or
     // not: a working section only reads what a working one wrote).
     let mut outs = [[0.0; L]; K];
-    let span = K * (L / 2 - 1);
+    let span = K * (L / C - 1);
     let n = frames.len();
     let (fill, steady, drain) = phases(n, span);
     for t in fill.chain(steady).chain(drain) {
         if G {
             for (i, l) in left.iter_mut().enumerate() {
-                if Gathered::valid::<K>(t, i / 2, n) && *l > 0.0 {
+                if Gathered::valid::<K>(t, i / C, n) && *l > 0.0 {
                     *l -= 1.0;
                 }
             }
@@ -69,9 +73,8 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
             .map_or([0.0; 2], |f| ends.input.map_or(*f, |k| butterfly(*f, k)));
         // Section k's input is what section k−1 output `K` steps ago.
         let mut x = [0.0; L];
-        x[0] = input[0];
-        x[1] = input[1];
-        x[2..].copy_from_slice(&outs[K - 1][..L - 2]);
+        x[..C].copy_from_slice(&input[..C]);
+        x[C..].copy_from_slice(&outs[K - 1][..L - C]);
         let mut y = [0.0; L];
         for i in 0..L {
             // The newest terms last: with skew 1 the shifted input and the feedback, else the
@@ -89,12 +92,12 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
         for i in 0..L {
             // While the pipeline fills or drains, section k only works on sample t − k if that
             // sample is in this block.
-            if Gathered::valid::<K>(t, i / 2, n) {
+            if Gathered::valid::<K>(t, i / C, n) {
                 (x2[i], x1[i], y2[i], y1[i]) = (x1[i], x[i], y1[i], y[i]);
             }
         }
         if t >= span {
-            let out = [y[L - 2], y[L - 1]];
+            let out = [y[L - C], y[L - 1]];
             frames[t - span] = ends.output.map_or(out, |k| butterfly(out, k));
         }
     }
@@ -102,13 +105,13 @@ fn run<const L: usize, M: MulAdd, const G: bool, const K: usize>(
     g.x2[..L].copy_from_slice(&x2);
     g.y1[..L].copy_from_slice(&y1);
     g.y2[..L].copy_from_slice(&y2);
-    g.scatter(sections, n);
+    g.scatter::<C>(sections, n);
 }
 
 /// The pipelines instantiated: up to 16 sections at once, longer cascades in chunks.
 /// Inlined into each ISA's wrapper below, so every copy is compiled for that ISA.
 #[inline(always)]
-fn run_any<M: MulAdd, const G: bool, const K: usize>(
+fn run_any<M: MulAdd, const G: bool, const K: usize, const C: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
     ends: Ends,
@@ -116,11 +119,11 @@ fn run_any<M: MulAdd, const G: bool, const K: usize>(
     let count = sections.len().div_ceil(MAX_PIPELINE);
     for (i, chunk) in sections.chunks_mut(MAX_PIPELINE).enumerate() {
         let ends = ends.of_chunk(i, count);
-        match chunk.len() {
-            1..=4 => run::<8, M, G, K>(chunk, frames, ends),
-            5..=8 => run::<16, M, G, K>(chunk, frames, ends),
-            9..=12 => run::<24, M, G, K>(chunk, frames, ends),
-            _ => run::<32, M, G, K>(chunk, frames, ends),
+        match (C * chunk.len()).div_ceil(8) {
+            1 => run::<8, M, G, K, C>(chunk, frames, ends),
+            2 => run::<16, M, G, K, C>(chunk, frames, ends),
+            3 => run::<24, M, G, K, C>(chunk, frames, ends),
+            _ => run::<32, M, G, K, C>(chunk, frames, ends),
         }
     }
 }
@@ -186,7 +189,7 @@ fn lane_coefs([b0, b1, b2, a1, a2]: [f64; 5]) -> [f64; 5] {
 const WIRE: [f64; 5] = [1.0, 0.0, 0.0, 0.0, 0.0];
 
 impl Glides {
-    fn new(sections: &[Option<&mut Section>]) -> Glides {
+    fn new<const C: usize>(sections: &[Option<&mut Section>]) -> Glides {
         let mut g = Glides {
             goal: WIRE.map(|c| [c; 2 * MAX_PIPELINE]),
             step: [[0.0; 2 * MAX_PIPELINE]; 5],
@@ -195,10 +198,10 @@ impl Glides {
         for (k, s) in sections.iter().flatten().enumerate() {
             let (goal, step, left) = s.ramp();
             let (goal, step) = (lane_coefs(goal), lane_coefs(step));
-            for (ch, on) in s.lanes().into_iter().enumerate() {
+            for (ch, on) in s.lanes().into_iter().take(C).enumerate() {
                 // A wire lane stays the wire the defaults hold.
                 if on {
-                    let i = 2 * k + ch;
+                    let i = C * k + ch;
                     for c in 0..5 {
                         (g.goal[c][i], g.step[c][i]) = (goal[c], step[c]);
                     }
@@ -238,7 +241,8 @@ fn phases(n: usize, span: usize) -> (Range<usize>, Range<usize>, Range<usize>) {
 const MAX_PIPELINE: usize = 16;
 
 impl Gathered {
-    fn new(sections: &[Option<&mut Section>]) -> Gathered {
+    /// With `C` = 1 (mono) a section's left channel alone: its right one is the same signal.
+    fn new<const C: usize>(sections: &[Option<&mut Section>]) -> Gathered {
         let mut g = Gathered {
             coefs: WIRE.map(|c| [c; 2 * MAX_PIPELINE]),
             x1: [0.0; 2 * MAX_PIPELINE],
@@ -248,8 +252,8 @@ impl Gathered {
         };
         for (k, s) in sections.iter().flatten().enumerate() {
             let coefs = lane_coefs(s.coefs());
-            for (ch, history) in s.history().into_iter().enumerate() {
-                let i = 2 * k + ch;
+            for (ch, history) in s.history().into_iter().take(C).enumerate() {
+                let i = C * k + ch;
                 if s.lanes()[ch] {
                     for (c, v) in coefs.into_iter().enumerate() {
                         g.coefs[c][i] = v;
@@ -261,11 +265,13 @@ impl Gathered {
         g
     }
 
-    /// Histories back into the sections, whose glides moved on by the block's `frames`.
-    fn scatter(&self, sections: &mut [Option<&mut Section>], frames: usize) {
+    /// Histories back into the sections, whose glides moved on by the block's `frames`. A
+    /// mono pipeline's one channel goes to both, so a section run sample by sample next (a
+    /// band fading) goes on from the same state on either side.
+    fn scatter<const C: usize>(&self, sections: &mut [Option<&mut Section>], frames: usize) {
         for (k, s) in sections.iter_mut().flatten().enumerate() {
             s.set_history([0, 1].map(|ch| {
-                let i = 2 * k + ch;
+                let i = C * k + ch.min(C - 1);
                 [self.x1[i], self.x2[i], self.y1[i], self.y2[i]]
             }));
             s.advance_ramp(frames as u32);
@@ -320,18 +326,18 @@ fn load_pair(frames: &[[f64; 2]], t: usize) -> std::arch::x86_64::__m128d {
     }
 }
 
-/// AVX2: two sections (four lanes) per vector, `V` vectors.
+/// AVX2: four lanes per vector (two stereo sections or four mono ones), `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn run_avx2<const V: usize, const G: bool>(
+fn run_avx2<const V: usize, const G: bool, const C: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
     ends: Ends,
 ) {
     use std::arch::x86_64::*;
-    const { assert!(4 * V <= 2 * MAX_PIPELINE) };
-    let mut g = Gathered::new(sections);
-    let glides = G.then(|| Glides::new(sections));
+    const { assert!(4 * V <= 2 * MAX_PIPELINE && (C == 1 || C == 2)) };
+    let mut g = Gathered::new::<C>(sections);
+    let glides = G.then(|| Glides::new::<C>(sections));
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m256d; V] {
         // SAFETY: `a[4j..]` holds at least four f64s (4·V ≤ the array's length); AVX is
         // enabled in the enclosing function, which alone calls this closure.
@@ -351,26 +357,19 @@ fn run_avx2<const V: usize, const G: bool>(
     };
     let (mut x1, mut x2, mut y1, mut y2) = (load(&g.x1), load(&g.x2), load(&g.y1), load(&g.y2));
     // Skew 1: AVX2's sixteen registers do not hold the history a longer skew needs.
-    let span = 2 * V - 1;
+    let span = 4 * V / C - 1;
     let n = frames.len();
-    // One pipeline step (see the AVX-512 kernel); lanes shift by one section (128 bits).
+    // One pipeline step (see the AVX-512 kernel); lanes shift by one section (128 bits
+    // stereo, 64 mono).
     macro_rules! step {
         ($input:expr, $mask:expr) => {{
             // Which lanes work this step: all of them, or (filling, draining) a mask.
             let masks: [__m256d; V] = std::array::from_fn(|j| match $mask {
                 None => _mm256_castsi256_pd(_mm256_set1_epi64x(-1)),
                 Some(t) => {
-                    let lo = if Gathered::valid::<1>(t, 2 * j, n) {
-                        -1
-                    } else {
-                        0
-                    };
-                    let hi = if Gathered::valid::<1>(t, 2 * j + 1, n) {
-                        -1
-                    } else {
-                        0
-                    };
-                    _mm256_castsi256_pd(_mm256_set_epi64x(hi, hi, lo, lo))
+                    let on =
+                        |lane: usize| -i64::from(Gathered::valid::<1>(t, (4 * j + lane) / C, n));
+                    _mm256_castsi256_pd(_mm256_set_epi64x(on(3), on(2), on(1), on(0)))
                 }
             });
             if G {
@@ -386,10 +385,20 @@ fn run_avx2<const V: usize, const G: bool>(
                 }
             }
             let mut x = [_mm256_setzero_pd(); V];
-            // Low half: the previous section's high half; high half: this vector's low half.
-            x[0] = _mm256_permute2f128_pd(_mm256_castpd128_pd256($input), y1[0], 0x20);
-            for j in 1..V {
-                x[j] = _mm256_permute2f128_pd(y1[j - 1], y1[j], 0x21);
+            if C == 2 {
+                // Low half: the previous section's high half; high half: this vector's low.
+                x[0] = _mm256_permute2f128_pd(_mm256_castpd128_pd256($input), y1[0], 0x20);
+                for j in 1..V {
+                    x[j] = _mm256_permute2f128_pd(y1[j - 1], y1[j], 0x21);
+                }
+            } else {
+                // Each vector rotated up one lane, its lane 0 from the previous one's lane 3.
+                let rotated: [__m256d; V] =
+                    std::array::from_fn(|j| _mm256_permute4x64_pd(y1[j], 0x93));
+                x[0] = _mm256_blend_pd(rotated[0], _mm256_broadcastsd_pd($input), 1);
+                for j in 1..V {
+                    x[j] = _mm256_blend_pd(rotated[j], rotated[j - 1], 1);
+                }
             }
             let mut y = [_mm256_setzero_pd(); V];
             for j in 0..V {
@@ -413,7 +422,11 @@ fn run_avx2<const V: usize, const G: bool>(
                     }
                 }
             }
-            _mm256_extractf128_pd(y[V - 1], 1)
+            if C == 2 {
+                _mm256_extractf128_pd(y[V - 1], 1)
+            } else {
+                _mm256_castpd256_pd128(_mm256_permute4x64_pd(y[V - 1], 0xff))
+            }
         }};
     }
     drive!(frames, n, span, ends, step);
@@ -427,21 +440,21 @@ fn run_avx2<const V: usize, const G: bool>(
     store(&mut g.x2, x2);
     store(&mut g.y1, y1);
     store(&mut g.y2, y2);
-    g.scatter(sections, n);
+    g.scatter::<C>(sections, n);
 }
 
-/// AVX-512: four sections (eight lanes) per vector, `V` vectors.
+/// AVX-512: eight lanes per vector (four stereo sections or eight mono ones), `V` vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn run_avx512<const V: usize, const G: bool>(
+fn run_avx512<const V: usize, const G: bool, const C: usize>(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
     ends: Ends,
 ) {
     use std::arch::x86_64::*;
-    const { assert!(8 * V <= 2 * MAX_PIPELINE) };
-    let mut g = Gathered::new(sections);
-    let glides = G.then(|| Glides::new(sections));
+    const { assert!(8 * V <= 2 * MAX_PIPELINE && (C == 1 || C == 2)) };
+    let mut g = Gathered::new::<C>(sections);
+    let glides = G.then(|| Glides::new::<C>(sections));
     let load = |a: &[f64; 2 * MAX_PIPELINE]| -> [__m512d; V] {
         // SAFETY: `a[8j..]` holds at least eight f64s (8·V ≤ the array's length); AVX-512F is
         // enabled in the enclosing function, which alone calls this closure.
@@ -463,11 +476,11 @@ fn run_avx512<const V: usize, const G: bool>(
     const K: usize = AVX512_SKEW;
     // Every lane's output at the last `K` steps, newest first (see `run`).
     let mut outs = [[_mm512_setzero_pd(); V]; K];
-    let span = K * (4 * V - 1);
+    let span = K * (8 * V / C - 1);
     let n = frames.len();
-    // Each lane's first step and the step after its last: lane i holds section i / 2.
+    // Each lane's first step and the step after its last: lane i holds section i / C.
     let first: [__m512i; V] = std::array::from_fn(|j| {
-        let at = |i: i64| (K as i64) * (4 * j as i64 + i / 2);
+        let at = |i: i64| (K as i64) * ((8 * j as i64 + i) / C as i64);
         _mm512_setr_epi64(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
     });
     let end = first.map(|f| _mm512_add_epi64(f, _mm512_set1_epi64(n as i64)));
@@ -496,26 +509,31 @@ fn run_avx512<const V: usize, const G: bool>(
                     (b0[j], b1[j], b2[j], na1[j], na2[j]) = (at(0), at(1), at(2), at(3), at(4));
                 }
             }
-            // The input pair in every 128-bit lane; alignr picks it from the top one.
-            let input = _mm512_shuffle_f64x2(
-                _mm512_castpd128_pd512($input),
-                _mm512_castpd128_pd512($input),
-                0,
-            );
-            let mut x = [_mm512_setzero_pd(); V];
-            // [previous vector's lanes 6, 7, this vector's lanes 0..6]
+            // The input pair in every 128-bit lane (mono: the left sample in every lane);
+            // alignr picks it from the top.
+            let input = if C == 2 {
+                _mm512_shuffle_f64x2(
+                    _mm512_castpd128_pd512($input),
+                    _mm512_castpd128_pd512($input),
+                    0,
+                )
+            } else {
+                _mm512_broadcastsd_pd($input)
+            };
+            // [previous vector's top C lanes, this vector's lanes 0..8 − C]
+            let shift = |high: __m512d, low: __m512d| {
+                let (high, low) = (_mm512_castpd_si512(high), _mm512_castpd_si512(low));
+                _mm512_castsi512_pd(if C == 2 {
+                    _mm512_alignr_epi64(high, low, 6)
+                } else {
+                    _mm512_alignr_epi64(high, low, 7)
+                })
+            };
             let from = &outs[K - 1];
-            x[0] = _mm512_castsi512_pd(_mm512_alignr_epi64(
-                _mm512_castpd_si512(from[0]),
-                _mm512_castpd_si512(input),
-                6,
-            ));
+            let mut x = [_mm512_setzero_pd(); V];
+            x[0] = shift(from[0], input);
             for j in 1..V {
-                x[j] = _mm512_castsi512_pd(_mm512_alignr_epi64(
-                    _mm512_castpd_si512(from[j]),
-                    _mm512_castpd_si512(from[j - 1]),
-                    6,
-                ));
+                x[j] = shift(from[j], from[j - 1]);
             }
             let mut y = [_mm512_setzero_pd(); V];
             for j in 0..V {
@@ -541,7 +559,11 @@ fn run_avx512<const V: usize, const G: bool>(
                     }
                 }
             }
-            _mm256_extractf128_pd(_mm512_extractf64x4_pd(y[V - 1], 1), 1)
+            if C == 2 {
+                _mm256_extractf128_pd(_mm512_extractf64x4_pd(y[V - 1], 1), 1)
+            } else {
+                _mm512_castpd512_pd128(_mm512_permutexvar_pd(_mm512_set1_epi64(7), y[V - 1]))
+            }
         }};
     }
     drive!(frames, n, span, ends, step);
@@ -555,11 +577,19 @@ fn run_avx512<const V: usize, const G: bool>(
     store(&mut g.x2, x2);
     store(&mut g.y1, y1);
     store(&mut g.y2, y2);
-    g.scatter(sections, n);
+    g.scatter::<C>(sections, n);
+}
+
+/// What the frames carry: two channels, or one (mono) on both sides of each frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channels {
+    Stereo,
+    Mono,
 }
 
 /// Run `frames` through the chain of `sections`, gliding ones included, with the widest kernel
-/// `isa` allows, converting the frames on the way in and out as `ends` says.
+/// `isa` allows, converting the frames on the way in and out as `ends` says (never for mono,
+/// which has no sides to convert).
 ///
 /// Runs on the audio thread: must not allocate or block.
 pub fn run_sections(
@@ -567,17 +597,21 @@ pub fn run_sections(
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
     ends: Ends,
+    channels: Channels,
 ) {
+    debug_assert!(channels == Channels::Stereo || ends == Ends::default());
     // Gliding lanes compute their coefficients every step; without glides that work is
     // compiled out.
-    if sections.iter().flatten().any(|s| s.is_gliding()) {
-        run_sections_with::<true>(isa, sections, frames, ends)
-    } else {
-        run_sections_with::<false>(isa, sections, frames, ends)
+    let gliding = sections.iter().flatten().any(|s| s.is_gliding());
+    match (gliding, channels) {
+        (true, Channels::Stereo) => run_sections_with::<true, 2>(isa, sections, frames, ends),
+        (false, Channels::Stereo) => run_sections_with::<false, 2>(isa, sections, frames, ends),
+        (true, Channels::Mono) => run_sections_with::<true, 1>(isa, sections, frames, ends),
+        (false, Channels::Mono) => run_sections_with::<false, 1>(isa, sections, frames, ends),
     }
 }
 
-fn run_sections_with<const G: bool>(
+fn run_sections_with<const G: bool, const C: usize>(
     isa: Isa,
     sections: &mut [Option<&mut Section>],
     frames: &mut [[f64; 2]],
@@ -591,33 +625,35 @@ fn run_sections_with<const G: bool>(
                 let ends = ends.of_chunk(i, count);
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX-512F.
                 unsafe {
-                    match chunk.len() {
-                        1..=4 => run_avx512::<1, G>(chunk, frames, ends),
-                        5..=8 => run_avx512::<2, G>(chunk, frames, ends),
-                        9..=12 => run_avx512::<3, G>(chunk, frames, ends),
-                        _ => run_avx512::<4, G>(chunk, frames, ends),
+                    match (C * chunk.len()).div_ceil(8) {
+                        1 => run_avx512::<1, G, C>(chunk, frames, ends),
+                        2 => run_avx512::<2, G, C>(chunk, frames, ends),
+                        3 => run_avx512::<3, G, C>(chunk, frames, ends),
+                        _ => run_avx512::<4, G, C>(chunk, frames, ends),
                     }
                 }
             }
             return;
         }
         if isa.avx2_fma() {
-            // Two vectors (four sections) per pass: more would spill AVX2's 16 registers.
-            let count = sections.len().div_ceil(4);
-            for (i, chunk) in sections.chunks_mut(4).enumerate() {
+            // Two vectors (four stereo or eight mono sections) per pass: more would spill
+            // AVX2's 16 registers.
+            let per_pass = 8 / C;
+            let count = sections.len().div_ceil(per_pass);
+            for (i, chunk) in sections.chunks_mut(per_pass).enumerate() {
                 let ends = ends.of_chunk(i, count);
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
                 unsafe {
-                    match chunk.len() {
-                        1..=2 => run_avx2::<1, G>(chunk, frames, ends),
-                        _ => run_avx2::<2, G>(chunk, frames, ends),
+                    match (C * chunk.len()).div_ceil(4) {
+                        1 => run_avx2::<1, G, C>(chunk, frames, ends),
+                        _ => run_avx2::<2, G, C>(chunk, frames, ends),
                     }
                 }
             }
             return;
         }
     }
-    run_any::<Plain, G, PORTABLE_SKEW>(sections, frames, ends)
+    run_any::<Plain, G, PORTABLE_SKEW, C>(sections, frames, ends)
 }
 
 #[cfg(test)]
@@ -626,13 +662,13 @@ mod tests {
 
     type Kernel = fn(&mut [Option<&mut Section>], &mut [[f64; 2]], Ends);
 
-    /// Every implementation this CPU can run, named (`G`: the gliding variants); the test
-    /// prints which ran.
-    fn kernels<const G: bool>() -> Vec<(&'static str, Kernel)> {
+    /// Every implementation this CPU can run, named (`G`: the gliding variants; `C`: the
+    /// channels, 1 for mono); the test prints which ran.
+    fn kernels<const G: bool, const C: usize>() -> Vec<(&'static str, Kernel)> {
         let mut k: Vec<(&'static str, Kernel)> = vec![
-            ("portable", |s, f, e| run_any::<Plain, G, 1>(s, f, e)),
+            ("portable", |s, f, e| run_any::<Plain, G, 1, C>(s, f, e)),
             ("portable, skew 3", |s, f, e| {
-                run_any::<Plain, G, 3>(s, f, e)
+                run_any::<Plain, G, 3, C>(s, f, e)
             }),
         ];
         #[cfg(target_arch = "x86_64")]
@@ -643,14 +679,14 @@ mod tests {
                     let count = s.len().div_ceil(MAX_PIPELINE);
                     for (i, chunk) in s.chunks_mut(MAX_PIPELINE).enumerate() {
                         // SAFETY: `Isa::detect` found AVX2 and FMA (checked above).
-                        unsafe { run_avx2::<8, G>(chunk, f, e.of_chunk(i, count)) }
+                        unsafe { run_avx2::<8, G, C>(chunk, f, e.of_chunk(i, count)) }
                     }
                 }));
                 k.push(("avx2 narrow", |s, f, e| {
-                    let count = s.len().div_ceil(2);
-                    for (i, chunk) in s.chunks_mut(2).enumerate() {
+                    let count = s.len().div_ceil(4 / C);
+                    for (i, chunk) in s.chunks_mut(4 / C).enumerate() {
                         // SAFETY: as above.
-                        unsafe { run_avx2::<1, G>(chunk, f, e.of_chunk(i, count)) }
+                        unsafe { run_avx2::<1, G, C>(chunk, f, e.of_chunk(i, count)) }
                     }
                 }));
             }
@@ -659,11 +695,18 @@ mod tests {
                     let count = s.len().div_ceil(MAX_PIPELINE);
                     for (i, chunk) in s.chunks_mut(MAX_PIPELINE).enumerate() {
                         // SAFETY: `Isa::detect` found AVX-512F (checked above).
-                        unsafe { run_avx512::<4, G>(chunk, f, e.of_chunk(i, count)) }
+                        unsafe { run_avx512::<4, G, C>(chunk, f, e.of_chunk(i, count)) }
                     }
                 }));
             }
-            k.push(("dispatch", |s, f, e| run_sections(Isa::detect(), s, f, e)));
+            k.push(("dispatch", |s, f, e| {
+                let channels = if C == 1 {
+                    Channels::Mono
+                } else {
+                    Channels::Stereo
+                };
+                run_sections(Isa::detect(), s, f, e, channels)
+            }));
         }
         k
     }
@@ -712,7 +755,7 @@ mod tests {
     /// among them, and with domain conversions at its ends.
     #[test]
     fn pipelines_equal_the_plain_cascade() {
-        for (name, kernel) in kernels::<false>() {
+        for (name, kernel) in kernels::<false, 2>() {
             println!("pipeline kernel: {name}");
             let mut rng = fastrand::Rng::with_seed(1);
             let mut rnd = move || rng.f64() - 0.5;
@@ -752,12 +795,72 @@ mod tests {
         }
     }
 
+    /// A mono pipeline (a lane per section; the frames' left sample in, both sides out) gives
+    /// what the sections give a mono signal one after the other, static and gliding, for any
+    /// count of sections and block length, and leaves both channels' histories where the
+    /// plain sections have them: a band that runs sample by sample next (fading) goes on alike.
+    #[test]
+    fn mono_pipelines_equal_the_plain_cascade() {
+        let kernels = [(false, kernels::<false, 1>()), (true, kernels::<true, 1>())];
+        for (gliding, kernels) in kernels {
+            for (name, kernel) in kernels {
+                println!("mono pipeline kernel: {name}, gliding {gliding}");
+                let mut rng = fastrand::Rng::with_seed(3);
+                // Tame enough that 32 in series stay near unit level.
+                let design = |rng: &mut fastrand::Rng| {
+                    let r = 0.3 + 0.4 * rng.f64();
+                    let th = rng.f64() * 1.5;
+                    let b = [
+                        0.4 + 0.3 * rng.f64(),
+                        0.3 * (rng.f64() - 0.5),
+                        0.2 * rng.f64(),
+                    ];
+                    [b[0], b[1], b[2], -2.0 * r * th.cos(), r * r]
+                };
+                for count in [1, 3, 4, 5, 8, 9, 13, 16, 20, 32] {
+                    let mut plain: Vec<Section> = (0..count)
+                        .map(|_| {
+                            let mut s = Section::default();
+                            s.set(design(&mut rng));
+                            s
+                        })
+                        .collect();
+                    let mut piped = plain.clone();
+                    for (b, len) in [64usize, 1, 7, 128, 64, 3].into_iter().enumerate() {
+                        if gliding && b % 2 == 0 {
+                            for (p, q) in plain.iter_mut().zip(piped.iter_mut()) {
+                                let (target, over) = (design(&mut rng), rng.u32(30..200));
+                                p.glide_to(target, over);
+                                q.glide_to(target, over);
+                            }
+                        }
+                        let input: Vec<[f64; 2]> = (0..len).map(|_| [rng.f64() - 0.5; 2]).collect();
+                        let case = format!("mono {name}: {count} sections, block {b}");
+                        let ends = Ends::default();
+                        assert_pipeline_agrees(kernel, &mut plain, &mut piped, &input, ends, &case);
+                        for (p, q) in plain.iter().zip(&piped) {
+                            let (p, q) = (p.history().concat(), q.history().concat());
+                            // Relative: inside a long cascade of random sections the states
+                            // grow far above the signal.
+                            let off = p
+                                .iter()
+                                .zip(&q)
+                                .map(|(a, b)| (a - b).abs() / a.abs().max(1.0));
+                            let worst = off.fold(0.0, f64::max);
+                            assert!(worst < 1e-9, "{case}: history {worst:e} {p:?} {q:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Sections gliding to new coefficients (glides shorter and longer than a block, some
     /// sections still) give in every pipeline what `tick` gives sample by sample, and the
     /// glides end where they should.
     #[test]
     fn gliding_pipelines_equal_the_plain_cascade() {
-        for (name, kernel) in kernels::<true>() {
+        for (name, kernel) in kernels::<true, 2>() {
             let mut rng = fastrand::Rng::with_seed(2);
             let mut rnd = move || rng.f64() - 0.5;
             let mut design = move || {
