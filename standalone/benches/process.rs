@@ -5,6 +5,10 @@
 //! peers; then the chain under full automation (all 24 EQ frequency, gain and Q parameters
 //! moved before every 64-frame buffer) beside the same chain, static, in 64-frame buffers.
 //! 48 kHz noise at −18 dBFS RMS; throughput in samples per second (÷ 48 000 = × real time).
+//!
+//! Two ratios are also timed in alternation within one process and printed (the fastest of
+//! many one-second runs of each), so a slow phase of a shared machine weighs on both sides
+//! alike: the mono chain over the stereo one, and full automation over the static chain.
 
 use std::hint::black_box;
 
@@ -90,41 +94,28 @@ fn bench(c: &mut Criterion) {
         ("chain, 64-frame buffers", 2, chain.clone(), 64, false),
         ("chain, full EQ automation", 2, chain, 64, true),
     ];
-    let automated: Vec<String> = (1..=8)
-        .flat_map(|band| ["freq", "gain", "q"].map(|p| format!("eq{band}_{p}")))
-        .collect();
+    let automated = automated_ids();
     let mut group = c.benchmark_group("process");
     group.throughput(Throughput::Elements(LEN as u64));
     for (name, channels, settings, frames, automate) in cases {
         let mut s = strip(channels, &settings);
         // Resolved once, as a DAW's automation lanes are: the lookup by name is not the
         // plugin's cost.
-        let automated: Vec<usize> = automated
-            .iter()
-            .map(|id| s.param_index(id).unwrap())
-            .collect();
+        let automated: Vec<usize> = if automate {
+            automated
+                .iter()
+                .map(|id| s.param_index(id).unwrap())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let (mut l, mut r) = (left.clone(), right.clone());
         let mut step = 0u32;
         group.bench_function(name, |b| {
             b.iter(|| {
                 l.copy_from_slice(&left);
                 r.copy_from_slice(&right);
-                for (lc, rc) in l.chunks_mut(frames).zip(r.chunks_mut(frames)) {
-                    if automate {
-                        // Every EQ parameter somewhere new, gliding there.
-                        step = step.wrapping_add(1);
-                        for (k, &index) in automated.iter().enumerate() {
-                            let band = (k / 3 + 1) as f32;
-                            let w = ((step as f32 * 0.37 + band) % 10.0) / 10.0;
-                            s.set_param_normalized_at(index, 0.2 + 0.6 * w);
-                        }
-                    }
-                    if channels == 1 {
-                        s.process(&mut [lc]);
-                    } else {
-                        s.process(&mut [lc, rc]);
-                    }
-                }
+                second(&mut s, (&mut l, &mut r), frames, &automated, &mut step);
                 black_box(&l);
             })
         });
@@ -132,5 +123,92 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// One second of `left` (and `right`, unless mono) through `s` in `frames`-frame buffers,
+/// moving the `automated` parameters before each buffer if any.
+fn second(
+    s: &mut EmbeddedStrata,
+    (left, right): (&mut [f32], &mut [f32]),
+    frames: usize,
+    automated: &[usize],
+    step: &mut u32,
+) {
+    let mono = s.channels() == 1;
+    for (lc, rc) in left.chunks_mut(frames).zip(right.chunks_mut(frames)) {
+        if !automated.is_empty() {
+            // Every EQ parameter somewhere new, gliding there.
+            *step = step.wrapping_add(1);
+            for (k, &index) in automated.iter().enumerate() {
+                let band = (k / 3 + 1) as f32;
+                let w = ((*step as f32 * 0.37 + band) % 10.0) / 10.0;
+                s.set_param_normalized_at(index, 0.2 + 0.6 * w);
+            }
+        }
+        if mono {
+            s.process(&mut [lc]);
+        } else {
+            s.process(&mut [lc, rc]);
+        }
+    }
+}
+
+/// `case.1`'s cost over `case.0`'s: each a (channels, buffer frames, automated) set-up of the
+/// chain, run a second at a time in alternation; the fastest of 30 runs each.
+fn paired_ratio(name: &str, cases: [(usize, usize, bool); 2]) {
+    let chain: Settings = [eq(), compressor(), limiter()].concat();
+    let (left, right) = (noise(1), noise(2));
+    let mut strips = cases.map(|(channels, _, automate)| {
+        let s = strip(channels, &chain);
+        let automated: Vec<usize> = if automate {
+            automated_ids()
+                .iter()
+                .map(|id| s.param_index(id).unwrap())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (s, automated)
+    });
+    let (mut l, mut r) = (left.clone(), right.clone());
+    let mut best = [f64::INFINITY; 2];
+    let mut step = 0;
+    for round in 0..31 {
+        for (((s, automated), (_, frames, _)), best) in strips.iter_mut().zip(cases).zip(&mut best)
+        {
+            l.copy_from_slice(&left);
+            r.copy_from_slice(&right);
+            let start = std::time::Instant::now();
+            second(s, (&mut l, &mut r), frames, automated, &mut step);
+            black_box(&l);
+            if round > 0 {
+                *best = best.min(start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    println!(
+        "process: {name}: {:.0} against {:.0} µs per second of audio, {:.3}×",
+        best[1] * 1e6,
+        best[0] * 1e6,
+        best[1] / best[0]
+    );
+}
+
+fn ratios(_: &mut Criterion) {
+    paired_ratio(
+        "chain, mono over stereo",
+        [(2, BUFFER, false), (1, BUFFER, false)],
+    );
+    paired_ratio(
+        "chain, full EQ automation over static (64-frame buffers)",
+        [(2, 64, false), (2, 64, true)],
+    );
+}
+
+/// The 24 EQ parameters the automation cases move.
+fn automated_ids() -> Vec<String> {
+    (1..=8)
+        .flat_map(|band| ["freq", "gain", "q"].map(|p| format!("eq{band}_{p}")))
+        .collect()
+}
+
+criterion_group!(benches, bench, ratios);
 criterion_main!(benches);

@@ -304,23 +304,49 @@ impl Compressor {
         glide: &Glide,
     ) -> f64 {
         let len = frames.len();
-        // Detector levels, then (in place) the wanted reduction, then the gain.
+        // Detector levels, then (in place) the wanted reduction, then the gain. Each pass is
+        // chosen once per chunk, not per sample: a per-sample choice of key, filter and
+        // detector cost a quarter of the compressor.
         let mut work = [[0.0f64; CHUNK]; 2];
-        for (i, frame) in frames.iter().enumerate() {
-            let k = match key {
-                Key::Internal => *frame,
-                Key::External(sc) => sc.get(i).copied().unwrap_or([0.0; 2]),
-            };
-            let k = if self.hpf_on { self.hpf.tick(k) } else { k };
-            for ch in 0..2 {
-                work[ch][i] = match s.detector {
-                    Detector::Peak => k[ch].abs(),
-                    Detector::Rms => {
-                        let ms = &mut self.mean_square[ch];
-                        *ms = k[ch] * k[ch] + self.rms * (*ms - k[ch] * k[ch]);
-                        ms.sqrt()
+        let mut copied = [[0.0f64; 2]; CHUNK];
+        let keys: &[[f64; 2]] = match key {
+            Key::Internal if !self.hpf_on => frames,
+            Key::Internal => {
+                copied[..len].copy_from_slice(frames);
+                &copied[..len]
+            }
+            // Shorter than the chunk: the rest reads as silence.
+            Key::External(sc) => {
+                let m = sc.len().min(len);
+                copied[..m].copy_from_slice(&sc[..m]);
+                &copied[..len]
+            }
+        };
+        let keys = if self.hpf_on {
+            for k in copied[..len].iter_mut() {
+                *k = self.hpf.tick(*k);
+            }
+            &copied[..len]
+        } else {
+            keys
+        };
+        let [left, right] = &mut work;
+        let levels = left[..len].iter_mut().zip(&mut right[..len]).zip(keys);
+        match s.detector {
+            Detector::Peak => {
+                for ((l, r), k) in levels {
+                    (*l, *r) = (k[0].abs(), k[1].abs());
+                }
+            }
+            Detector::Rms => {
+                let (mut ms, pole) = (self.mean_square, self.rms);
+                for ((l, r), k) in levels {
+                    for (ms, x) in ms.iter_mut().zip(k) {
+                        *ms = x * x + pole * (*ms - x * x);
                     }
-                };
+                    (*l, *r) = (ms[0].sqrt(), ms[1].sqrt());
+                }
+                self.mean_square = ms;
             }
         }
         // Levels at or below this never reach the knee: a chunk that stays there needs no
