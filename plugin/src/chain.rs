@@ -186,9 +186,11 @@ impl Chain {
         self.solo.set(band.as_ref(), block_len);
     }
 
-    /// Whether the chain carries one channel (on both sides): the EQ then ignores placements.
+    /// Whether the chain carries one channel (on both sides): the EQ then ignores placements
+    /// and runs one lane per section, the compressor one detector.
     pub fn set_mono(&mut self, mono: bool) {
         self.eq.set_mono(mono);
+        self.compressor.set_mono(mono);
     }
 
     /// Start a bypass crossfade (or finish one early if it reverses).

@@ -151,13 +151,13 @@ fn second(
     }
 }
 
-/// `case.1`'s cost over `case.0`'s: each a (channels, buffer frames, automated) set-up of the
-/// chain, run a second at a time in alternation; the fastest of 30 runs each.
-fn paired_ratio(name: &str, cases: [(usize, usize, bool); 2]) {
-    let chain: Settings = [eq(), compressor(), limiter()].concat();
+/// `cases[1]`'s cost over `cases[0]`'s: each a (channels, buffer frames, automated) set-up of
+/// the strip with `settings`, run a second at a time in alternation; the fastest of 30 runs
+/// each.
+fn paired_ratio(name: &str, settings: &Settings, cases: [(usize, usize, bool); 2]) {
     let (left, right) = (noise(1), noise(2));
     let mut strips = cases.map(|(channels, _, automate)| {
-        let s = strip(channels, &chain);
+        let s = strip(channels, settings);
         let automated: Vec<usize> = if automate {
             automated_ids()
                 .iter()
@@ -193,12 +193,21 @@ fn paired_ratio(name: &str, cases: [(usize, usize, bool); 2]) {
 }
 
 fn ratios(_: &mut Criterion) {
-    paired_ratio(
-        "chain, mono over stereo",
-        [(2, BUFFER, false), (1, BUFFER, false)],
-    );
+    let chain: Settings = [eq(), compressor(), limiter()].concat();
+    let stages = [
+        ("idle", vec![]),
+        ("eq 8 bells", eq()),
+        ("compressor", compressor()),
+        ("limiter", limiter()),
+        ("chain", chain.clone()),
+    ];
+    for (name, settings) in stages {
+        let name = format!("{name}, mono over stereo");
+        paired_ratio(&name, &settings, [(2, BUFFER, false), (1, BUFFER, false)]);
+    }
     paired_ratio(
         "chain, full EQ automation over static (64-frame buffers)",
+        &chain,
         [(2, 64, false), (2, 64, true)],
     );
 }

@@ -128,9 +128,16 @@ pub struct Compressor {
     /// The loudest detector level of the last block (linear).
     block_level: f64,
     isa: Isa,
+    /// Both channels carry one signal: linking them changes nothing, so they always are.
+    mono: bool,
 }
 
 impl Compressor {
+    /// Whether the frames carry one channel on both sides (a mono layout).
+    pub fn set_mono(&mut self, mono: bool) {
+        self.mono = mono;
+    }
+
     /// The instruction set its kernels use (detected at construction; tests lower it to
     /// compare kernels, never above what `Isa::detect` found).
     pub fn set_isa(&mut self, isa: Isa) {
@@ -161,6 +168,7 @@ impl Compressor {
             block_reduction_db: 0.0,
             block_level: 0.0,
             isa: Isa::detect(),
+            mono: false,
         };
         c.apply(&settings, 0);
         c.makeup_db = settings.total_makeup_db();
@@ -359,8 +367,10 @@ impl Compressor {
         self.block_level = self.block_level.max(loudest_level);
         // Fully linked with both channels' reductions alike (the default, and where any
         // linked run settles), both follow one curve of the louder level: one logarithm, one
-        // smoothing and one exponential per frame instead of two.
-        let linked = s.stereo_link >= 1.0 && self.reduction_db[0] == self.reduction_db[1];
+        // smoothing and one exponential per frame instead of two. A mono signal's two equal
+        // channels give the same either way.
+        let link = s.stereo_link >= 1.0 || self.mono;
+        let linked = link && self.reduction_db[0] == self.reduction_db[1];
         let channels = if linked { 1 } else { 2 };
         if loudest_level <= quiet {
             work = [[0.0; CHUNK]; 2];
@@ -601,6 +611,40 @@ mod tests {
                 .iter()
                 .all(|&l| unity.static_gain_db(l) == 0.0)
         );
+    }
+
+    /// On a mono signal (both sides alike) a partly linked compressor gives what the mono one,
+    /// always linked, gives: to rounding, since one runs the smoothing once and the other twice.
+    #[test]
+    fn mono_runs_linked_with_the_same_result() {
+        let settings = CompressorSettings {
+            enabled: true,
+            threshold_db: -30.0,
+            stereo_link: 0.4,
+            ..Default::default()
+        };
+        let mut rng = fastrand::Rng::with_seed(8);
+        let input: Vec<[f64; 2]> = (0..48_000).map(|_| [rng.f64() - 0.5; 2]).collect();
+        let run = |mono: bool| {
+            let mut c = Compressor::new(48_000.0);
+            c.set_mono(mono);
+            c.set(&settings);
+            let mut out = input.clone();
+            let mut most: f64 = 0.0;
+            for block in out.chunks_mut(64) {
+                c.process_block(block, None);
+                most = most.max(c.gain_reduction_db());
+            }
+            (out, most)
+        };
+        let ((stereo, most), (mono, _)) = (run(false), run(true));
+        assert!(most > 6.0, "it compresses: {most} dB");
+        let worst = stereo
+            .iter()
+            .zip(&mono)
+            .map(|(a, b)| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()))
+            .fold(0.0f64, f64::max);
+        assert!(worst < 1e-15, "{worst}");
     }
 
     /// The AVX2 build is the same code compiled for wider vectors, and Rust never fuses or
