@@ -12,8 +12,19 @@ use strata::dsp::eq::{BANDS, BandSettings, Equalizer, Placement};
 
 mod common;
 use common::eight_bands;
+use strata_test_support::timing::{fastest_in_turn, ratio_line};
 
 const RATE: f64 = 48_000.0;
+
+/// Two tones, −12 dBFS RMS: the right side lower and inverted, or (`mono`) both sides alike.
+fn signal(frames: usize, mono: bool) -> Vec<[f64; 2]> {
+    (0..frames)
+        .map(|i| {
+            let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
+            if mono { [x, x] } else { [x, -0.5 * x] }
+        })
+        .collect()
+}
 
 /// Time `bands` over one second of audio, as a criterion case and as a direct × real time.
 fn bench_case(c: &mut Criterion, name: &str, bands: &[BandSettings]) {
@@ -29,12 +40,7 @@ fn bench_layout(c: &mut Criterion, name: &str, bands: &[BandSettings], mono: boo
     }
     let seconds = 1.0;
     let frames = (RATE * seconds) as usize;
-    let input: Vec<[f64; 2]> = (0..frames)
-        .map(|i| {
-            let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
-            if mono { [x, x] } else { [x, -0.5 * x] }
-        })
-        .collect();
+    let input = signal(frames, mono);
     let mut buf = input.clone();
     let run = |eq: &mut Equalizer, buf: &mut Vec<[f64; 2]>| {
         buf.copy_from_slice(&input);
@@ -65,45 +71,24 @@ fn paired_ratio(name: &str, stereo: &[BandSettings], placed: &[BandSettings]) {
 
 /// `paired_ratio`, the second EQ on a mono signal if `mono`.
 fn paired_layouts(name: &str, stereo: &[BandSettings], placed: &[BandSettings], mono: bool) {
-    let frames = RATE as usize;
-    let signal = |mono: bool| -> Vec<[f64; 2]> {
-        (0..frames)
-            .map(|i| {
-                let x = ((i as f64 * 0.013).sin() + (i as f64 * 0.37).sin()) * 0.25;
-                if mono { [x, x] } else { [x, -0.5 * x] }
-            })
-            .collect()
-    };
-    let inputs = [signal(false), signal(mono)];
-    let mut eqs = [(stereo, false), (placed, mono)].map(|(bands, mono)| {
+    let mut runs = [(stereo, false), (placed, mono)].map(|(bands, mono)| {
         let mut eq = Equalizer::new(RATE);
         eq.set_mono(mono);
         for (i, s) in bands.iter().enumerate() {
             eq.set_band(i, *s);
         }
-        eq
-    });
-    let mut buf = inputs[0].clone();
-    let mut best = [f64::INFINITY; 2];
-    for round in 0..30 {
-        for ((eq, best), input) in eqs.iter_mut().zip(&mut best).zip(&inputs) {
-            buf.copy_from_slice(input);
-            let start = std::time::Instant::now();
+        let input = signal(RATE as usize, mono);
+        let mut buf = input.clone();
+        move || {
+            buf.copy_from_slice(&input);
             for chunk in buf.chunks_mut(MAX_BLOCK) {
                 eq.process_block(black_box(chunk));
             }
-            // The first round settles the fades.
-            if round > 0 {
-                *best = best.min(start.elapsed().as_secs_f64());
-            }
         }
-    }
-    println!(
-        "eq: {name}: {:.0} against {:.0} µs per second of audio, {:.3}×",
-        best[1] * 1e6,
-        best[0] * 1e6,
-        best[1] / best[0]
-    );
+    });
+    let [first, second] = &mut runs;
+    let mut pair: [&mut dyn FnMut(); 2] = [first, second];
+    println!("{}", ratio_line("eq", name, fastest_in_turn(29, &mut pair)));
 }
 
 fn bench_eq(c: &mut Criterion) {

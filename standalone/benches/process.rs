@@ -14,6 +14,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use strata_standalone::host::EmbeddedStrata;
+use strata_test_support::timing::{fastest_in_turn, ratio_line};
 
 const RATE: f32 = 48_000.0;
 const BUFFER: usize = 1024;
@@ -156,8 +157,8 @@ fn second(
 /// each.
 fn paired_ratio(name: &str, settings: &Settings, cases: [(usize, usize, bool); 2]) {
     let (left, right) = (noise(1), noise(2));
-    let mut strips = cases.map(|(channels, _, automate)| {
-        let s = strip(channels, settings);
+    let mut runs = cases.map(|(channels, frames, automate)| {
+        let mut s = strip(channels, settings);
         let automated: Vec<usize> = if automate {
             automated_ids()
                 .iter()
@@ -166,29 +167,21 @@ fn paired_ratio(name: &str, settings: &Settings, cases: [(usize, usize, bool); 2
         } else {
             Vec::new()
         };
-        (s, automated)
-    });
-    let (mut l, mut r) = (left.clone(), right.clone());
-    let mut best = [f64::INFINITY; 2];
-    let mut step = 0;
-    for round in 0..31 {
-        for (((s, automated), (_, frames, _)), best) in strips.iter_mut().zip(cases).zip(&mut best)
-        {
+        let (left, right) = (left.clone(), right.clone());
+        let (mut l, mut r) = (left.clone(), right.clone());
+        let mut step = 0;
+        move || {
             l.copy_from_slice(&left);
             r.copy_from_slice(&right);
-            let start = std::time::Instant::now();
-            second(s, (&mut l, &mut r), frames, automated, &mut step);
+            second(&mut s, (&mut l, &mut r), frames, &automated, &mut step);
             black_box(&l);
-            if round > 0 {
-                *best = best.min(start.elapsed().as_secs_f64());
-            }
         }
-    }
+    });
+    let [first, second] = &mut runs;
+    let mut pair: [&mut dyn FnMut(); 2] = [first, second];
     println!(
-        "process: {name}: {:.0} against {:.0} µs per second of audio, {:.3}×",
-        best[1] * 1e6,
-        best[0] * 1e6,
-        best[1] / best[0]
+        "{}",
+        ratio_line("process", name, fastest_in_turn(30, &mut pair))
     );
 }
 
