@@ -3,8 +3,8 @@
 //! and the output's two channels as four lanes in one pass — one 256-bit vector per value
 //! with AVX2 — instead of a pass per point and per quantity. Fewer channels (a mono signal's
 //! input and output) still run in four lanes, the rest idle: with two, the compiler's code kept
-//! the state on the stack and took twice as long as four (probe of `Meters`, 48 kHz mono:
-//! 400 against 222 µs per second of audio).
+//! the state on the stack and took twice as long as four (a one-off probe of `Meters`, 48 kHz
+//! mono: 400 against 222 µs per second of audio).
 
 use super::loudness::k_weighting;
 use crate::dsp::blocks::section::Coefs;

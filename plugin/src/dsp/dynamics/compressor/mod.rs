@@ -130,6 +130,8 @@ pub struct Compressor {
     isa: Isa,
     /// Both channels carry one signal: linking them changes nothing, so they always are.
     mono: bool,
+    /// A chunk's key when it is not the frames themselves (external, or filtered).
+    key_scratch: [[f64; 2]; CHUNK],
 }
 
 impl Compressor {
@@ -169,6 +171,7 @@ impl Compressor {
             block_level: 0.0,
             isa: Isa::detect(),
             mono: false,
+            key_scratch: [[0.0; 2]; CHUNK],
         };
         c.apply(&settings, 0);
         c.makeup_db = settings.total_makeup_db();
@@ -316,27 +319,25 @@ impl Compressor {
         // chosen once per chunk, not per sample: a per-sample choice of key, filter and
         // detector cost a quarter of the compressor.
         let mut work = [[0.0f64; CHUNK]; 2];
-        let mut copied = [[0.0f64; 2]; CHUNK];
-        let keys: &[[f64; 2]] = match key {
-            Key::Internal if !self.hpf_on => frames,
-            Key::Internal => {
-                copied[..len].copy_from_slice(frames);
-                &copied[..len]
-            }
-            // Shorter than the chunk: the rest reads as silence.
-            Key::External(sc) => {
-                let m = sc.len().min(len);
-                copied[..m].copy_from_slice(&sc[..m]);
-                &copied[..len]
-            }
-        };
-        let keys = if self.hpf_on {
-            for k in copied[..len].iter_mut() {
-                *k = self.hpf.tick(*k);
-            }
-            &copied[..len]
+        let keys: &[[f64; 2]] = if matches!(key, Key::Internal) && !self.hpf_on {
+            frames
         } else {
-            keys
+            let scratch = &mut self.key_scratch[..len];
+            match key {
+                Key::Internal => scratch.copy_from_slice(frames),
+                // Shorter than the chunk: the rest reads as silence.
+                Key::External(sc) => {
+                    let m = sc.len().min(len);
+                    scratch[..m].copy_from_slice(&sc[..m]);
+                    scratch[m..].fill([0.0; 2]);
+                }
+            }
+            if self.hpf_on {
+                for k in scratch.iter_mut() {
+                    *k = self.hpf.tick(*k);
+                }
+            }
+            scratch
         };
         let [left, right] = &mut work;
         let levels = left[..len].iter_mut().zip(&mut right[..len]).zip(keys);
