@@ -187,10 +187,12 @@ impl Chain {
     }
 
     /// Whether the chain carries one channel (on both sides): the EQ then ignores placements
-    /// and runs one lane per section, the compressor one detector.
+    /// and runs one lane per section, the compressor one detector, the limiter's true-peak
+    /// detector two frames per vector.
     pub fn set_mono(&mut self, mono: bool) {
         self.eq.set_mono(mono);
         self.compressor.set_mono(mono);
+        self.limiter.set_mono(mono);
     }
 
     /// Start a bypass crossfade (or finish one early if it reverses).

@@ -149,6 +149,9 @@ pub struct TruePeak {
     /// of the next interval's first point, for the parabola).
     prev_inner: [f32; 2],
     isa: Isa,
+    /// Both channels carry one signal (a mono layout): the AVX-512 kernel then fills a
+    /// vector with two frames of it instead of one frame of two channels.
+    mono: bool,
 }
 
 impl Default for TruePeak {
@@ -165,6 +168,7 @@ impl TruePeak {
             pos: 0,
             prev_inner: [0.0; 2],
             isa: isa.min(Isa::detect()),
+            mono: false,
         }
     }
 
@@ -178,8 +182,15 @@ impl TruePeak {
     pub fn reset(&mut self) {
         *self = TruePeak {
             isa: self.isa,
+            mono: self.mono,
             ..TruePeak::with_isa(Isa::Portable)
         };
+    }
+
+    /// Whether every frame will carry one signal on both sides (a mono layout). Only the
+    /// work changes: the readings are the same either way.
+    pub fn set_mono(&mut self, mono: bool) {
+        self.mono = mono;
     }
 
     /// For each frame of `input` (pushed in turn), the true peak of each channel over the
@@ -214,7 +225,13 @@ impl TruePeak {
             if self.isa.avx512() {
                 for (input, out) in input.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
                     // SAFETY: `isa` came from `Isa::detect`, which found AVX-512F.
-                    unsafe { self.exact_avx512(kernel, input, out) };
+                    unsafe {
+                        if self.mono {
+                            self.exact_avx512::<true>(kernel, input, out);
+                        } else {
+                            self.exact_avx512::<false>(kernel, input, out);
+                        }
+                    }
                 }
                 return;
             }
@@ -350,40 +367,76 @@ impl TruePeak {
         }
     }
 
-    /// `process_block`'s exact path with AVX-512, for up to `BLOCK` frames. Both channels'
-    /// eight phases fill one 16-lane vector. The block's frames are first laid out broadcast
-    /// to those lanes after the history, then the filter runs over tiles of eight frames with
+    /// `process_block`'s exact path with AVX-512, for up to `BLOCK` frames. A 16-lane vector
+    /// holds eight phases twice: of the left and the right channel of one frame, or, with
+    /// `MONO`, of the left channel of two neighbouring frames (half the vectors for the same
+    /// frames: a mono signal costs half). The block's samples are first laid out broadcast to
+    /// those lanes after the history, then the filter runs over tiles of eight vectors with
     /// the outputs in registers while the taps stream past (a tap is loaded once per tile,
-    /// not once per frame); the parabolas of both channels are fitted in one vector.
+    /// not once per vector); the parabolas of both halves are fitted in one vector.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
-    fn exact_avx512(&mut self, kernel: &Kernel, input: &[[f64; 2]], out: &mut [[f64; 2]]) {
+    fn exact_avx512<const MONO: bool>(
+        &mut self,
+        kernel: &Kernel,
+        input: &[[f64; 2]],
+        out: &mut [[f64; 2]],
+    ) {
         use std::arch::x86_64::*;
         const TILE: usize = 8;
         const BACK: usize = TAPS_PER_PHASE - 1;
+        // Frames per vector.
+        let per_row = if MONO { 2 } else { 1 };
         debug_assert!(input.len() <= BLOCK && out.len() >= input.len());
         let n = input.len();
-        // x[k − BACK] at `x[k]`, each frame's left sample in lanes 0–7 and its right in 8–15:
-        // the last BACK frames of history, then the block.
+        // Row `k` starts at frame k − BACK: its left sample in lanes 0–7 and, in lanes 8–15,
+        // its right sample (stereo) or the next frame's left (mono). The last BACK frames of
+        // history, then the block, then zeros.
         let mut x = [[0.0f32; LANES]; BACK + BLOCK];
         let window = self.window();
         // SAFETY (all intrinsics): AVX-512F enabled; loads read `kernel` rows (16 floats),
-        // `window` and `input` frames, or `x` rows (indexing checks them; a tile ends by
-        // BACK + BLOCK since `tile` is a multiple of TILE below n ≤ BLOCK); stores write `x`
-        // rows or local arrays.
+        // `window`, `input` frames, `samples` pairs or `x` rows (indexing checks them; a tile
+        // ends by BACK + BLOCK since `tile` is a multiple of TILE · per_row below n ≤ BLOCK);
+        // stores write `x` rows or local arrays.
         unsafe {
             let halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
             let spread = |pair: __m128| _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(pair));
-            for (k, slot) in x[..BACK].iter_mut().enumerate() {
-                let pair = _mm_castpd_ps(_mm_load_sd(window[BACK - 1 - k].as_ptr().cast()));
-                _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
-            }
-            for (slot, f) in x[BACK..].iter_mut().zip(input) {
-                let pair = _mm_cvtpd_ps(_mm_loadu_pd(f.as_ptr()));
-                _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
+            if MONO {
+                // Left samples in time order; each row takes a pair of neighbours.
+                let mut samples = [0.0f32; BACK + BLOCK + 1];
+                for (k, s) in samples[..BACK].iter_mut().enumerate() {
+                    *s = window[BACK - 1 - k][0];
+                }
+                for (s, f) in samples[BACK..].iter_mut().zip(input) {
+                    *s = f[0] as f32;
+                }
+                for (k, slot) in x[..BACK + n].iter_mut().enumerate() {
+                    let pair = _mm_castpd_ps(_mm_load_sd(samples[k..k + 2].as_ptr().cast()));
+                    _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
+                }
+            } else {
+                for (k, slot) in x[..BACK].iter_mut().enumerate() {
+                    let pair = _mm_castpd_ps(_mm_load_sd(window[BACK - 1 - k].as_ptr().cast()));
+                    _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
+                }
+                for (slot, f) in x[BACK..].iter_mut().zip(input) {
+                    let pair = _mm_cvtpd_ps(_mm_loadu_pd(f.as_ptr()));
+                    _mm512_storeu_ps(slot.as_mut_ptr(), spread(pair));
+                }
             }
             let row = |k: usize| _mm512_loadu_ps(x[k].as_ptr());
-            let to_left = _mm512_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6, 8, 8, 9, 10, 11, 12, 13, 14);
+            // Each point's left neighbour: the point before it, and for the first point of a
+            // half the last point of the frame before (the previous vector's, or in mono the
+            // lower half's).
+            let (to_left, from_prev) = if MONO {
+                let to_left =
+                    _mm512_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+                (to_left, 0x0001)
+            } else {
+                let to_left =
+                    _mm512_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6, 8, 8, 9, 10, 11, 12, 13, 14);
+                (to_left, 0x0101)
+            };
             let to_right = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7, 9, 10, 11, 12, 13, 14, 15, 15);
             let last = _mm512_setr_epi32(7, 7, 7, 7, 7, 7, 7, 7, 15, 15, 15, 15, 15, 15, 15, 15);
             // Set lane by lane (loading it from a stack array made the kernel a third slower).
@@ -405,25 +458,38 @@ impl TruePeak {
                 0.0,
                 0.0,
             );
-            for tile in (0..n).step_by(TILE) {
-                let frames = (n - tile).min(TILE);
+            for tile in (0..n).step_by(TILE * per_row) {
+                let rows = (n - tile).div_ceil(per_row).min(TILE);
                 // A whole tile even at the block's end (the rows past it are zeros inside `x`):
                 // a fixed count keeps the accumulators in registers.
                 let mut acc = [_mm512_setzero_ps(); TILE];
                 for (j, taps) in kernel.taps.iter().enumerate() {
                     let t = _mm512_loadu_ps(taps.as_ptr());
                     for (f, a) in acc.iter_mut().enumerate() {
-                        *a = _mm512_fmadd_ps(t, row(BACK + tile + f - j), *a);
+                        *a = _mm512_fmadd_ps(t, row(BACK + tile + per_row * f - j), *a);
                     }
                 }
-                for (f, points) in acc.iter().enumerate().take(frames) {
-                    let at = BACK + tile + f;
+                for (f, points) in acc.iter().enumerate().take(rows) {
+                    let first = tile + per_row * f;
+                    let at = BACK + first;
                     let c = _mm512_abs_ps(*points);
                     let next_mag = _mm512_abs_ps(row(at + 1 - DELAY));
-                    let l = _mm512_mask_blend_ps(0x0101, _mm512_permutexvar_ps(to_left, c), prev);
+                    let l =
+                        _mm512_mask_blend_ps(from_prev, _mm512_permutexvar_ps(to_left, c), prev);
                     let r =
                         _mm512_mask_blend_ps(0x8080, _mm512_permutexvar_ps(to_right, c), next_mag);
-                    prev = _mm512_permutexvar_ps(last, c);
+                    // Whether a mono vector's upper half is a frame of the block (not past its end).
+                    let both = !MONO || first + 1 < n;
+                    prev = _mm512_permutexvar_ps(
+                        match (MONO, both) {
+                            (false, _) => last,
+                            // The next frame follows the upper half's, or at the block's odd
+                            // end the lower half's.
+                            (true, true) => _mm512_set1_epi32(15),
+                            (true, false) => _mm512_set1_epi32(7),
+                        },
+                        c,
+                    );
                     let curvature = _mm512_sub_ps(_mm512_add_ps(l, r), _mm512_add_ps(c, c));
                     let slope = _mm512_sub_ps(r, l);
                     let vertex = _mm512_sub_ps(
@@ -447,18 +513,30 @@ impl TruePeak {
                         );
                     }
                     let mut m = _mm512_max_ps(best, _mm512_abs_ps(bs));
-                    // Fold each channel's eight lanes onto its first.
+                    // Fold each half's eight lanes onto its first.
                     m = _mm512_max_ps(m, _mm512_permute_ps::<0b01_00_11_10>(m));
                     m = _mm512_max_ps(m, _mm512_permute_ps::<0b10_11_00_01>(m));
                     m = _mm512_max_ps(m, _mm512_shuffle_f32x4::<0b10_11_00_01>(m, m));
                     let mut lanes = [0.0f32; LANES];
                     _mm512_storeu_ps(lanes.as_mut_ptr(), m);
-                    out[tile + f] = [lanes[0] as f64, lanes[FACTOR] as f64];
+                    let (low, high) = (lanes[0] as f64, lanes[FACTOR] as f64);
+                    if MONO {
+                        out[first] = [low; 2];
+                        if both {
+                            out[first + 1] = [high; 2];
+                        }
+                    } else {
+                        out[first] = [low, high];
+                    }
                 }
             }
             let mut lanes = [0.0f32; LANES];
             _mm512_storeu_ps(lanes.as_mut_ptr(), prev);
-            self.prev_inner = [lanes[0], lanes[FACTOR]];
+            self.prev_inner = if MONO {
+                [lanes[0]; 2]
+            } else {
+                [lanes[0], lanes[FACTOR]]
+            };
         }
         for f in input {
             self.push_history(*f);
@@ -619,33 +697,76 @@ mod tests {
     #[test]
     fn every_kernel_agrees_with_the_portable_one() {
         for isa in Isa::available() {
-            let worst = kernel_difference(isa);
-            let kernel = if isa.avx512() {
-                "avx512"
-            } else if isa.avx2_fma() {
-                "avx2+fma"
-            } else {
-                "portable"
-            };
-            println!(
-                "true-peak detector on {isa:?} ran the {kernel} kernel: {worst:.2e} from portable"
-            );
-            assert!(worst < 1e-5, "{isa:?}: relative difference {worst}");
+            for mono in [false, true] {
+                let worst = kernel_difference(isa, mono);
+                let kernel = match (isa.avx512(), isa.avx2_fma(), mono) {
+                    (true, _, true) => "avx512 mono",
+                    (true, _, false) => "avx512",
+                    (false, true, _) => "avx2+fma",
+                    _ => "portable",
+                };
+                println!(
+                    "true-peak detector on {isa:?} (mono {mono}) ran the {kernel} kernel: \
+                     {worst:.2e} from portable"
+                );
+                assert!(
+                    worst < 1e-5,
+                    "{isa:?} mono {mono}: relative difference {worst}"
+                );
+            }
         }
     }
 
-    fn kernel_difference(isa: Isa) -> f64 {
+    /// The mono kernel lays two frames where the stereo one lays two channels; per lane the
+    /// arithmetic is the same, so on a mono signal it reads exactly what the stereo one does,
+    /// through odd block ends and blocks that only take the bound.
+    #[test]
+    fn the_mono_kernel_reads_what_the_stereo_one_reads() {
+        let isa = Isa::detect();
+        if !isa.avx512() {
+            println!("no AVX-512 here: the mono kernel is not used");
+            return;
+        }
+        let kernel = Kernel::new();
+        let (mut mono, mut stereo) = (TruePeak::with_isa(isa), TruePeak::with_isa(isa));
+        mono.set_mono(true);
+        mono.reset();
+        assert!(mono.mono, "reset keeps the layout");
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut exact = 0;
+        for (i, len) in [64, 1, 13, 50, 8, 100, 3, 17]
+            .into_iter()
+            .cycle()
+            .take(160)
+            .enumerate()
+        {
+            // Every fourth block quiet and read against a limit: the bound path between exact ones.
+            let (gain, limit) = if i % 4 == 3 { (0.01, 0.5) } else { (1.0, 0.0) };
+            let block: Vec<[f64; 2]> = (0..len)
+                .map(|_| [gain * (rng.f64() * 2.0 - 1.0); 2])
+                .collect();
+            let (mut a, mut b) = (vec![[0.0; 2]; len], vec![[0.0; 2]; len]);
+            mono.process_block(&kernel, &block, limit, &mut a);
+            stereo.process_block(&kernel, &block, limit, &mut b);
+            assert_eq!(a, b, "block {i} of {len} frames");
+            exact += usize::from(limit == 0.0) * len;
+        }
+        assert!(exact > 3000, "{exact} frames measured exactly");
+    }
+
+    fn kernel_difference(isa: Isa, mono: bool) -> f64 {
         let kernel = Kernel::new();
         let (mut fast, mut portable) = (TruePeak::with_isa(isa), TruePeak::with_isa(Isa::Portable));
         assert_eq!(fast.isa(), isa);
+        fast.set_mono(mono);
         let mut rng = fastrand::Rng::with_seed(7);
         let mut worst: f64 = 0.0;
         // Blocks of every shape a kernel tiles differently, the history carried between them.
-        for len in [64, 1, 13, 50, 8, 100].into_iter().cycle().take(120) {
+        for len in [64, 1, 13, 50, 8, 100, 3].into_iter().cycle().take(140) {
             let block: Vec<[f64; 2]> = (0..len)
                 .map(|n| {
                     let v = rng.f64() * 2.0 - 1.0;
-                    [v, (0.3 * n as f64).sin()]
+                    [v, if mono { v } else { (0.3 * n as f64).sin() }]
                 })
                 .collect();
             let (mut a, mut b) = (vec![[0.0; 2]; len], vec![[0.0; 2]; len]);

@@ -146,6 +146,12 @@ impl Limiter {
         detector::DELAY + self.lookahead - 1
     }
 
+    /// Whether the frames carry one signal on both sides (a mono layout): the true-peak
+    /// detector then does half the work for the same readings.
+    pub fn set_mono(&mut self, mono: bool) {
+        self.detector.set_mono(mono);
+    }
+
     /// Switch on or off at once on the next block, without a fade.
     pub fn snap_next_block(&mut self) {
         self.snap = true;
