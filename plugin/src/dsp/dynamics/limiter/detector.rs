@@ -198,7 +198,8 @@ impl TruePeak {
     ///
     /// Where every value of the block is sure to be at most `limit`, a cheap upper bound
     /// (still ≤ `limit`) is returned instead of the exact value: a limiter only needs to know
-    /// what exceeds its ceiling. Pass 0 to always measure exactly.
+    /// what exceeds its ceiling. Pass 0 to always measure exactly. Returns that bound when it
+    /// was taken (every output is then equal to it), `None` when the values were measured.
     ///
     /// Runs on the audio thread: must not allocate or block.
     pub fn process_block(
@@ -207,18 +208,16 @@ impl TruePeak {
         input: &[[f64; 2]],
         limit: f64,
         out: &mut [[f64; 2]],
-    ) {
+    ) -> Option<f64> {
         let loudest = largest_magnitude(self.window().as_flattened())
             .max(largest_magnitude(input.as_flattened()));
         let bound = loudest * kernel.bound;
         if bound <= limit {
-            for (frame, o) in input.iter().zip(out.iter_mut()) {
-                self.push_history(*frame);
-                *o = [bound; 2];
-            }
+            out[..input.len()].fill([bound; 2]);
+            self.push_history_block(input);
             // Unknown points count as silence: the parabola then only reads higher.
             self.prev_inner = [0.0; 2];
-            return;
+            return Some(bound);
         }
         #[cfg(target_arch = "x86_64")]
         {
@@ -233,15 +232,16 @@ impl TruePeak {
                         }
                     }
                 }
-                return;
+                return None;
             }
             if self.isa.avx2_fma() {
                 // SAFETY: `isa` came from `Isa::detect`, which found AVX2 and FMA.
                 unsafe { self.exact_avx2(kernel, input, out) };
-                return;
+                return None;
             }
         }
         self.exact_portable(kernel, input, out);
+        None
     }
 
     /// `process_block`'s exact path, portable.
@@ -538,8 +538,23 @@ impl TruePeak {
                 [lanes[0], lanes[FACTOR]]
             };
         }
-        for f in input {
-            self.push_history(*f);
+        self.push_history_block(input);
+    }
+
+    /// `push_history` for each frame in turn. A block at least a window long only needs its
+    /// last window's frames, written in place: what the window reads is the same.
+    fn push_history_block(&mut self, frames: &[[f64; 2]]) {
+        let Some(last) = frames.last_chunk::<TAPS_PER_PHASE>() else {
+            for f in frames {
+                self.push_history(*f);
+            }
+            return;
+        };
+        self.pos = 0;
+        for (k, frame) in last.iter().rev().enumerate() {
+            let f = [frame[0] as f32, frame[1] as f32];
+            self.history[k] = f;
+            self.history[k + TAPS_PER_PHASE] = f;
         }
     }
 
@@ -577,19 +592,22 @@ fn interpolate(
 }
 
 /// The largest |x|, over four independent running maxima (one would be a serial chain).
+/// Like `f64::max` it passes over a NaN, but written as a comparison it compiles to a single
+/// max instruction (`f64::max` adds NaN checks to every step).
 fn largest_magnitude<T: Copy + Into<f64>>(x: &[T]) -> f64 {
+    let larger = |m: f64, v: f64| if v > m { v } else { m };
     let mut lanes = [0.0f64; 4];
     let chunks = x.chunks_exact(4);
     let tail = chunks
         .remainder()
         .iter()
-        .fold(0.0f64, |m, v| m.max((*v).into().abs()));
+        .fold(0.0f64, |m, v| larger(m, (*v).into().abs()));
     for c in chunks {
         for (l, v) in lanes.iter_mut().zip(c) {
-            *l = l.max((*v).into().abs());
+            *l = larger(*l, (*v).into().abs());
         }
     }
-    lanes.iter().fold(tail, |m, l| m.max(*l))
+    lanes.iter().fold(tail, |m, l| larger(m, *l))
 }
 
 /// The largest of the points and of the parabola tops through every local maximum inside the
@@ -692,6 +710,34 @@ mod tests {
         let mut out = [[0.0; 2]; 64];
         tp.process_block(&kernel, &block, 0.5, &mut out);
         assert!(out.iter().flatten().all(|v| *v <= 0.5 && *v >= 0.02));
+    }
+
+    /// A block that only took the bound still enters the history: the next block reads the
+    /// same as after a block measured exactly (from its second frame; before it, the bound
+    /// leaves the parabola no left neighbour). Blocks longer and shorter than the window.
+    #[test]
+    fn after_a_bound_the_next_block_reads_as_after_a_measured_one() {
+        let kernel = Kernel::new();
+        let mut rng = fastrand::Rng::with_seed(5);
+        for isa in Isa::available() {
+            for (first, next) in [(64, 64), (40, 13), (13, 50), (31, 32), (200, 7)] {
+                let a: Vec<[f64; 2]> = (0..first).map(|_| [0.01 * rng.f64(), -0.01]).collect();
+                let b: Vec<[f64; 2]> = (0..next).map(|_| [rng.f64() - 0.5, 0.3]).collect();
+                let mut read = |limit: f64| {
+                    let mut tp = TruePeak::with_isa(isa);
+                    let mut out = vec![[0.0; 2]; first.max(next)];
+                    let took = tp.process_block(&kernel, &a, limit, &mut out[..first]);
+                    assert_eq!(took.is_some(), limit > 0.0);
+                    assert_eq!(tp.process_block(&kernel, &b, 0.0, &mut out[..next]), None);
+                    out[1..next].to_vec()
+                };
+                assert_eq!(
+                    read(0.5),
+                    read(0.0),
+                    "{isa:?}, blocks of {first} and {next}"
+                );
+            }
+        }
     }
 
     #[test]

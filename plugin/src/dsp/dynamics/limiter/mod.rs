@@ -287,6 +287,7 @@ impl Limiter {
         &mut self,
         chunk: &mut [[f64; 2]],
         true_peaks: &[[f64; 2]],
+        bound: Option<f64>,
         ceiling: f64,
         true_peak: bool,
     ) -> bool {
@@ -294,13 +295,20 @@ impl Limiter {
         if !released || self.previous_peak > ceiling {
             return false;
         }
-        let mut loudest: f64 = 0.0;
-        let mut last = 0.0;
-        for (tp, f) in true_peaks.iter().zip(chunk.iter()) {
-            let [a, b] = if true_peak { *tp } else { f.map(f64::abs) };
-            last = if a > b { a } else { b };
-            loudest = if last > loudest { last } else { loudest };
-        }
+        let (loudest, last) = match bound {
+            // Every true peak is the detector's bound: nothing to look through.
+            Some(bound) if true_peak => (bound, bound),
+            _ => {
+                let mut loudest: f64 = 0.0;
+                let mut last = 0.0;
+                for (tp, f) in true_peaks.iter().zip(chunk.iter()) {
+                    let [a, b] = if true_peak { *tp } else { f.map(f64::abs) };
+                    last = if a > b { a } else { b };
+                    loudest = if last > loudest { last } else { loudest };
+                }
+                (loudest, last)
+            }
+        };
         if loudest > ceiling {
             return false;
         }
@@ -354,14 +362,16 @@ impl Limiter {
             // ceiling. In sample-peak mode the detector only keeps its history.
             let mut peaks = [[0.0; 2]; CHUNK];
             let limit = if s.true_peak { ceiling } else { f64::INFINITY };
-            self.detector
+            let bound = self
+                .detector
                 .process_block(&self.kernel, chunk, limit, &mut peaks);
-            if self.idles_through(chunk, &peaks[..chunk.len()], ceiling, s.true_peak) {
+            let peaks = &peaks[..chunk.len()];
+            if self.idles_through(chunk, peaks, bound, ceiling, s.true_peak) {
                 continue;
             }
             self.settled = false;
             for (frame, tp) in chunk.iter_mut().zip(peaks) {
-                let g = self.step(frame, tp, ceiling, s.true_peak);
+                let g = self.step(frame, *tp, ceiling, s.true_peak);
                 block_min = block_min.min(g);
             }
         }
