@@ -723,7 +723,7 @@ mod tests {
             for (first, next) in [(64, 64), (40, 13), (13, 50), (31, 32), (200, 7)] {
                 let a: Vec<[f64; 2]> = (0..first).map(|_| [0.01 * rng.f64(), -0.01]).collect();
                 let b: Vec<[f64; 2]> = (0..next).map(|_| [rng.f64() - 0.5, 0.3]).collect();
-                let mut read = |limit: f64| {
+                let read = |limit: f64| {
                     let mut tp = TruePeak::with_isa(isa);
                     let mut out = vec![[0.0; 2]; first.max(next)];
                     let took = tp.process_block(&kernel, &a, limit, &mut out[..first]);
