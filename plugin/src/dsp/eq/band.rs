@@ -105,6 +105,9 @@ impl BandDesign {
         Self::with(settings, rates, false)
     }
 
+    /// Inlined, so the sections are built where the caller keeps them rather than copied
+    /// there by a `memcpy` call per design.
+    #[inline(always)]
     fn with(settings: &BandSettings, rates: EqRates, exact: bool) -> BandDesign {
         let freq_hz = Self::centre_hz(settings, rates);
         let analog = AnalogBand::new(settings.shape, settings.gain_db, settings.q, settings.slope);
